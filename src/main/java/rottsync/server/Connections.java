@@ -1,0 +1,70 @@
+package rottsync.server;
+
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.buffer.Buffer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+import rottsync.sync.ConnectionId;
+
+/** The open WebSocket connections, by the core's {@link ConnectionId}, with their last sign of life. */
+final class Connections {
+    private static final Logger LOG = Logger.getLogger(Connections.class);
+
+    record Entry(ConnectionId id, WebSocketConnection socket, AtomicLong lastSeenMillis) {}
+
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final Map<String, Entry> bySocketId = new ConcurrentHashMap<>();
+    private final Map<ConnectionId, Entry> byId = new ConcurrentHashMap<>();
+
+    Entry register(WebSocketConnection socket, long nowMillis) {
+        Entry entry = new Entry(new ConnectionId(nextId.getAndIncrement()), socket, new AtomicLong(nowMillis));
+        bySocketId.put(socket.id(), entry);
+        byId.put(entry.id(), entry);
+        return entry;
+    }
+
+    Optional<Entry> of(WebSocketConnection socket) {
+        return Optional.ofNullable(bySocketId.get(socket.id()));
+    }
+
+    Optional<Entry> remove(WebSocketConnection socket) {
+        Entry entry = bySocketId.remove(socket.id());
+        if (entry != null) {
+            byId.remove(entry.id());
+        }
+        return Optional.ofNullable(entry);
+    }
+
+    Iterable<Entry> all() {
+        return byId.values();
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    /** Sends without waiting; a message to a connection that has gone is dropped, as the official server does. */
+    void send(ConnectionId to, byte[] frame) {
+        Entry entry = byId.get(to);
+        if (entry == null || entry.socket().isClosed()) {
+            return;
+        }
+        entry.socket().sendBinary(Buffer.buffer(frame)).subscribe().with(
+                ignored -> { },
+                failure -> LOG.debugf("send to %s failed: %s", to, failure.getMessage()));
+    }
+
+    void close(ConnectionId id, int code, String reason) {
+        Entry entry = byId.get(id);
+        if (entry == null || entry.socket().isClosed()) {
+            return;
+        }
+        entry.socket().close(new CloseReason(code, reason)).subscribe().with(
+                ignored -> { },
+                failure -> LOG.debugf("close of %s failed: %s", id, failure.getMessage()));
+    }
+}

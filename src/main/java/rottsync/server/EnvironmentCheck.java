@@ -1,0 +1,70 @@
+package rottsync.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Checks the environment variables a user sets before Quarkus reads them, so a typo fails at start-up
+ * with a message that names the variable (Quarkus itself would name its internal property instead).
+ */
+public final class EnvironmentCheck {
+    private EnvironmentCheck() {}
+
+    /** One message per invalid variable; empty when everything set is usable. */
+    public static List<String> problems(Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        port(env, "PORT", problems);
+        port(env, "MANAGEMENT_PORT", problems);
+        check(env, "HOST", v -> !v.isBlank() && v.trim().equals(v) && !v.contains("/"),
+                "must be an IP address or host name to listen on, e.g. 0.0.0.0 or 127.0.0.1", problems);
+        check(env, "DATA_DIR", v -> !v.isBlank(), "must be a directory path", problems);
+        check(env, "MAX_MESSAGE_SIZE", v -> positiveInt(v), "must be a positive number of bytes", problems);
+        check(env, "IDLE_TIMEOUT", EnvironmentCheck::isDuration,
+                "must be a duration such as 30s, 5m or PT1M", problems);
+        check(env, "KEEPALIVE_INTERVAL", EnvironmentCheck::isDuration,
+                "must be a duration such as 5s or PT10S", problems);
+        return problems;
+    }
+
+    private static void port(Map<String, String> env, String name, List<String> problems) {
+        check(env, name, v -> {
+            try {
+                int port = Integer.parseInt(v.trim());
+                return port >= 0 && port <= 65535;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }, "must be a port number from 0 to 65535", problems);
+    }
+
+    private static void check(Map<String, String> env, String name, Predicate<String> valid, String rule,
+            List<String> problems) {
+        String value = env.get(name);
+        if (value != null && !valid.test(value)) {
+            problems.add("Invalid " + name + "='" + value + "': " + rule + ".");
+        }
+    }
+
+    private static boolean positiveInt(String v) {
+        try {
+            return Integer.parseInt(v.trim()) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    static boolean isDuration(String v) {
+        return v.matches("(?i)PT.+") ? parses(v) : v.trim().matches("\\d+(ms|s|m|h)?");
+    }
+
+    private static boolean parses(String v) {
+        try {
+            java.time.Duration.parse(v.trim());
+            return true;
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package rottsync.server;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+import rottsync.protocol.MalformedMessageException;
+import rottsync.protocol.WireCodec;
+import rottsync.protocol.WireMessage;
+import rottsync.storage.ChunkStore;
+import rottsync.storage.StorageKey;
+import rottsync.sync.CloseCodes;
+import rottsync.sync.ConnectionId;
+import rottsync.sync.DocumentInput;
+import rottsync.sync.DocumentSynchronizer;
+import rottsync.sync.Effects;
+import rottsync.sync.Hub;
+import rottsync.sync.StorageTask;
+
+/**
+ * Drives the sans-IO core: turns socket events into {@link Hub} calls, runs each document's inputs on
+ * its lane, performs the {@link Effects} (frames out, closes, storage) and feeds storage results back.
+ */
+@ApplicationScoped
+public class SyncDriver {
+    private static final Logger LOG = Logger.getLogger(SyncDriver.class);
+
+    private final WireCodec codec = new WireCodec();
+    private final Connections connections = new Connections();
+    private final ServerStorage storage;
+    private final RottConfig config;
+    private final Hub hub;
+    private final DocumentLanes lanes;
+    private final ExecutorService documentThreads;
+    private final ScheduledExecutorService timer;
+    private final ProblemLog problemLog = new ProblemLog();
+
+    SyncDriver(ServerStorage storage, RottConfig config) {
+        this.storage = storage;
+        this.config = config;
+        int threads = config.documentThreads() > 0
+                ? config.documentThreads()
+                : Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        this.documentThreads = Executors.newFixedThreadPool(threads, named("rott-document"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(named("rott-timer"));
+        String peerId = config.peerId().orElseGet(() -> "storage-server-" + hostname());
+        long idleMillis = config.idleTimeout().toMillis();
+        this.lanes = new DocumentLanes(documentThreads,
+                id -> new DocumentSynchronizer(id, peerId, idleMillis), this::work);
+        this.hub = new Hub(peerId, storage.storageId(), lanes::submit);
+    }
+
+    void start(@Observes StartupEvent event) {
+        long keepalive = config.keepaliveInterval().toMillis();
+        timer.scheduleAtFixedRate(this::keepalive, keepalive, keepalive, TimeUnit.MILLISECONDS);
+        long sweep = Math.max(1000, Math.min(config.idleTimeout().toMillis() / 2, 10_000));
+        timer.scheduleAtFixedRate(() -> lanes.broadcast(new DocumentInput.Tick()), sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        timer.shutdownNow();
+        for (Connections.Entry entry : connections.all()) {
+            connections.close(entry.id(), CloseCodes.GOING_AWAY, "server shutting down");
+        }
+        documentThreads.shutdown();
+        try {
+            if (!documentThreads.awaitTermination(20, TimeUnit.SECONDS)) {
+                LOG.warn("document work did not finish within 20 s of shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    public int documentsInMemory() {
+        return (int) lanes.loadedCount();
+    }
+
+    void opened(WebSocketConnection socket) {
+        Connections.Entry entry = connections.register(socket, System.currentTimeMillis());
+        hub.opened(entry.id(), socket.handshakeRequest().remoteAddress());
+    }
+
+    void binary(WebSocketConnection socket, Buffer frame) {
+        connections.of(socket).ifPresent(entry -> {
+            entry.lastSeenMillis().set(System.currentTimeMillis());
+            Effects fx;
+            try {
+                WireMessage message = codec.decode(frame.getBytes());
+                fx = hub.received(entry.id(), message);
+            } catch (MalformedMessageException e) {
+                fx = hub.malformed(entry.id(), e.getMessage(), CloseCodes.PROTOCOL_ERROR);
+            }
+            perform(fx);
+        });
+    }
+
+    void text(WebSocketConnection socket) {
+        connections.of(socket).ifPresent(entry -> perform(hub.malformed(entry.id(),
+                "text frames are not part of the protocol; send binary CBOR", CloseCodes.UNSUPPORTED_DATA)));
+    }
+
+    void pong(WebSocketConnection socket) {
+        connections.of(socket).ifPresent(entry -> entry.lastSeenMillis().set(System.currentTimeMillis()));
+    }
+
+    void closed(WebSocketConnection socket) {
+        connections.remove(socket).ifPresent(entry -> hub.closed(entry.id()));
+    }
+
+    /** Runs on the document's lane: one input, then the storage work it asks for, to completion. */
+    private void work(DocumentSynchronizer synchronizer, DocumentInput first) {
+        ArrayDeque<DocumentInput> inputs = new ArrayDeque<>();
+        inputs.add(first);
+        while (!inputs.isEmpty()) {
+            Effects fx;
+            try {
+                fx = synchronizer.handle(inputs.poll(), System.currentTimeMillis());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "document %s: unexpected failure; its peers keep their data and may retry",
+                        synchronizer.id());
+                continue;
+            }
+            perform(fx);
+            for (StorageTask task : fx.storageTasks()) {
+                inputs.add(runStorage(task));
+            }
+        }
+    }
+
+    private DocumentInput runStorage(StorageTask task) {
+        ChunkStore store = storage.store();
+        if (task instanceof StorageTask.LoadChunks load) {
+            try {
+                Map<StorageKey, byte[]> chunks = new LinkedHashMap<>();
+                for (StorageKey prefix : load.prefixes()) {
+                    chunks.putAll(store.loadRange(prefix));
+                }
+                return new DocumentInput.ChunksLoaded(chunks);
+            } catch (IOException | RuntimeException e) {
+                return new DocumentInput.LoadFailed(String.valueOf(e));
+            }
+        }
+        StorageTask.WriteChunk write = (StorageTask.WriteChunk) task;
+        try {
+            store.put(write.key(), write.bytes());
+        } catch (IOException | RuntimeException e) {
+            return new DocumentInput.WriteFailed(write, String.valueOf(e));
+        }
+        for (StorageKey old : write.supersedes()) {
+            try {
+                store.delete(old);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("could not delete superseded chunk %s (harmless duplicate): %s", old, e);
+            }
+        }
+        return new DocumentInput.ChunkWritten(write);
+    }
+
+    private void perform(Effects fx) {
+        for (Effects.Problem problem : fx.problems()) {
+            problemLog.report(problem, hub);
+        }
+        for (Effects.Send send : fx.sends()) {
+            connections.send(send.to(), codec.encode(send.message()));
+        }
+        for (Effects.Close close : fx.closes()) {
+            connections.close(close.connection(), close.code(), close.reason());
+        }
+    }
+
+    private void keepalive() {
+        long now = System.currentTimeMillis();
+        long deadline = 2 * config.keepaliveInterval().toMillis();
+        Buffer ping = Buffer.buffer(new byte[0]);
+        for (Connections.Entry entry : connections.all()) {
+            try {
+                if (now - entry.lastSeenMillis().get() > deadline) {
+                    LOG.infof("dropping %s (%s): no answer to pings for %d ms", entry.id(),
+                            hub.remoteAddress(entry.id()).orElse("?"), now - entry.lastSeenMillis().get());
+                    connections.close(entry.id(), CloseCodes.GOING_AWAY, "keepalive timeout");
+                    hub.closed(entry.id());
+                } else {
+                    entry.socket().sendPing(ping).subscribe().with(ok -> { }, failure -> { });
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("keepalive for %s failed: %s", entry.id(), e);
+            }
+        }
+    }
+
+    static String hostname() {
+        String host = System.getenv("HOSTNAME");
+        if (host != null && !host.isBlank()) {
+            return host;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    ConnectionId idOf(WebSocketConnection socket) {
+        return connections.of(socket).map(Connections.Entry::id).orElse(null);
+    }
+}

@@ -1,0 +1,54 @@
+package rottsync.server;
+
+import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.buffer.Buffer;
+import org.jboss.logging.Logger;
+
+/** The WebSocket that automerge-repo's WebSocketClientAdapter connects to. Only forwards events. */
+@WebSocket(path = "/")
+public class SyncEndpoint {
+    private static final Logger LOG = Logger.getLogger(SyncEndpoint.class);
+
+    private final SyncDriver driver;
+
+    SyncEndpoint(SyncDriver driver) {
+        this.driver = driver;
+    }
+
+    @OnOpen
+    void onOpen(WebSocketConnection connection) {
+        driver.opened(connection);
+    }
+
+    @OnBinaryMessage
+    void onBinary(WebSocketConnection connection, Buffer frame) {
+        driver.binary(connection, frame);
+    }
+
+    @OnTextMessage
+    void onText(WebSocketConnection connection, String text) {
+        driver.text(connection);
+    }
+
+    @OnPongMessage
+    void onPong(WebSocketConnection connection, Buffer data) {
+        driver.pong(connection);
+    }
+
+    @OnClose
+    void onClose(WebSocketConnection connection) {
+        driver.closed(connection);
+    }
+
+    @OnError
+    void onError(WebSocketConnection connection, Throwable failure) {
+        LOG.debugf("connection %s: %s", connection.id(), failure.toString());
+    }
+}

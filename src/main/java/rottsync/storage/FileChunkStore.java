@@ -1,0 +1,188 @@
+package rottsync.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A {@link ChunkStore} in the directory layout of automerge-repo-storage-nodefs, so a data directory
+ * can move between this server and the official one: key {@code [id, kind, hash]} lives at
+ * {@code root/id[0..2]/id[2..]/kind/hash}.
+ *
+ * <p>Unlike nodefs, every write is atomic and durable: the bytes go to a file under {@code root/.tmp},
+ * are fsynced, renamed into place, and the directory is fsynced. A crash therefore leaves either the
+ * whole chunk or nothing in the layout, plus perhaps a temp file that the next start removes. Temp
+ * files live outside every document directory so that no loader, ours or the official one, reads them.
+ */
+public final class FileChunkStore implements ChunkStore {
+    static final String TEMP_DIR = ".tmp";
+
+    private final Path root;
+    private final Path tempDir;
+
+    public FileChunkStore(Path root) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
+        this.tempDir = this.root.resolve(TEMP_DIR);
+        Files.createDirectories(this.root);
+        Files.createDirectories(tempDir);
+        removeTemporaryFiles();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public Optional<byte[]> load(StorageKey key) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(pathOf(key)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Map<StorageKey, byte[]> loadRange(StorageKey prefix) throws IOException {
+        Map<StorageKey, byte[]> out = new LinkedHashMap<>();
+        Path base = pathOf(prefix);
+        if (Files.isRegularFile(base)) {
+            out.put(prefix, Files.readAllBytes(base));
+        } else if (Files.isDirectory(base)) {
+            collect(base, new ArrayList<>(prefix.parts()), out);
+        }
+        return out;
+    }
+
+    private void collect(Path dir, List<String> parts, Map<StorageKey, byte[]> out) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(children::add);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        children.sort(null);
+        for (Path child : children) {
+            String name = child.getFileName().toString();
+            if (isForeignEntry(name)) {
+                continue;
+            }
+            parts.add(name);
+            if (Files.isDirectory(child)) {
+                collect(child, parts, out);
+            } else if (Files.isRegularFile(child)) {
+                try {
+                    out.put(new StorageKey(parts), Files.readAllBytes(child));
+                } catch (NoSuchFileException e) {
+                    // Deleted by a concurrent compaction; what replaced it is read as well.
+                }
+            }
+            parts.remove(parts.size() - 1);
+        }
+    }
+
+    /** Dot files (our temp dir, editors) and NAS metadata folders such as Synology's {@code @eaDir}. */
+    private static boolean isForeignEntry(String name) {
+        return name.startsWith(".") || name.startsWith("@");
+    }
+
+    @Override
+    public void put(StorageKey key, byte[] value) throws IOException {
+        Path target = pathOf(key);
+        Path dir = target.getParent();
+        createDirectoriesDurably(dir);
+        Path temp = tempDir.resolve(UUID.randomUUID() + ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(value);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        fsyncDirectory(dir);
+    }
+
+    @Override
+    public void delete(StorageKey key) throws IOException {
+        Files.deleteIfExists(pathOf(key));
+    }
+
+    /** Every document id that has a directory in the store. */
+    public List<String> documentIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> splay = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path first : splay) {
+                String head = first.getFileName().toString();
+                if (isForeignEntry(head) || head.length() != 2) {
+                    continue;
+                }
+                try (DirectoryStream<Path> rest = Files.newDirectoryStream(first, Files::isDirectory)) {
+                    for (Path second : rest) {
+                        String tail = second.getFileName().toString();
+                        if (!isForeignEntry(tail)) {
+                            ids.add(head + tail);
+                        }
+                    }
+                }
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    Path pathOf(StorageKey key) {
+        String first = key.parts().get(0);
+        if (first.length() < 3) {
+            throw new IllegalArgumentException("the first key part must have at least 3 characters: " + key);
+        }
+        Path path = root.resolve(first.substring(0, 2)).resolve(first.substring(2));
+        for (String part : key.parts().subList(1, key.parts().size())) {
+            path = path.resolve(part);
+        }
+        return path;
+    }
+
+    private void createDirectoriesDurably(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        createDirectoriesDurably(dir.getParent());
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            return;
+        }
+        fsyncDirectory(dir.getParent());
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private void removeTemporaryFiles() throws IOException {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tempDir)) {
+            for (Path leftover : leftovers) {
+                Files.deleteIfExists(leftover);
+            }
+        }
+    }
+}

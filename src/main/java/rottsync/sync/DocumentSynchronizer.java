@@ -1,0 +1,357 @@
+package rottsync.sync;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.automerge.ChangeHash;
+import org.automerge.Document;
+import rottsync.protocol.DocumentId;
+import rottsync.protocol.WireMessage;
+import rottsync.protocol.WireMessage.DocUnavailable;
+import rottsync.protocol.WireMessage.DocumentMessage;
+import rottsync.protocol.WireMessage.Ephemeral;
+import rottsync.protocol.WireMessage.Request;
+import rottsync.sync.DocumentInput.ChunkWritten;
+import rottsync.sync.DocumentInput.ChunksLoaded;
+import rottsync.sync.DocumentInput.LoadFailed;
+import rottsync.sync.DocumentInput.PeerLeft;
+import rottsync.sync.DocumentInput.PeerMessage;
+import rottsync.sync.DocumentInput.Tick;
+import rottsync.sync.DocumentInput.Unload;
+import rottsync.sync.DocumentInput.WriteFailed;
+import rottsync.sync.PeerDocState.Status;
+import rottsync.storage.StorageKey;
+
+/**
+ * Syncs one document with the peers that asked for it, the way automerge-repo's DocSynchronizer does
+ * on a server whose share policy is "never announce". Not thread-safe: the driver feeds it one input
+ * at a time (one lane per document). It performs no I/O; storage work leaves as {@link StorageTask}s.
+ *
+ * <p>Invariants:
+ * <ol>
+ *   <li>Only peers that sent a sync or request for this document on their current connection are
+ *       active, and only active peers are sent sync or ephemeral messages.</li>
+ *   <li>Durability: no sync message leaves while the document holds a change that is not on disk,
+ *       so a peer never learns of heads the server could lose.</li>
+ *   <li>A peer that wants the document while the server has nothing gets doc-unavailable once all
+ *       active peers want it or lack it; it stays active, so a later upload still reaches it.</li>
+ *   <li>A peer's sync state outlives its connection only as shared heads (encode/decode), never with
+ *       in-flight bookkeeping.</li>
+ *   <li>The Automerge document is in memory only while loaded; unloading frees native memory and parks
+ *       each active peer's sync state.</li>
+ * </ol>
+ */
+public final class DocumentSynchronizer {
+    enum Phase { UNLOADED, LOADING, READY }
+
+    /** Sync states of peers that left, kept so a quick reconnect resumes from shared heads. */
+    static final int MAX_PARKED_PEERS = 32;
+
+    private final DocumentId id;
+    private final String serverPeerId;
+    private final long idleMillis;
+    private final PersistencePlan persistence;
+    private final Map<ConnectionId, PeerDocState> active = new LinkedHashMap<>();
+    private final Map<String, byte[]> departed = new LinkedHashMap<>(16, 0.75f, true);
+    private final List<PeerMessage> waitingForLoad = new ArrayList<>();
+    private Phase phase = Phase.UNLOADED;
+    private Document doc;
+    private long lastActivityMillis;
+    private boolean retryWrite;
+
+    public DocumentSynchronizer(DocumentId id, String serverPeerId, long idleMillis) {
+        this.id = id;
+        this.serverPeerId = serverPeerId;
+        this.idleMillis = idleMillis;
+        this.persistence = new PersistencePlan(id);
+    }
+
+    public DocumentId id() {
+        return id;
+    }
+
+    public boolean isLoaded() {
+        return phase == Phase.READY;
+    }
+
+    public int activePeerCount() {
+        return active.size();
+    }
+
+    /** Nothing in memory, nobody active, nothing pending: the driver may forget this object. */
+    public boolean isDisposable() {
+        return phase == Phase.UNLOADED && active.isEmpty() && waitingForLoad.isEmpty();
+    }
+
+    public Effects handle(DocumentInput input, long nowMillis) {
+        Effects fx = new Effects();
+        if (input instanceof PeerMessage m) {
+            lastActivityMillis = nowMillis;
+            onPeerMessage(m, fx);
+        } else if (input instanceof PeerLeft m) {
+            onPeerLeft(m.peer());
+        } else if (input instanceof ChunksLoaded m) {
+            onLoaded(m, fx);
+        } else if (input instanceof LoadFailed m) {
+            onLoadFailed(m, fx);
+        } else if (input instanceof ChunkWritten m) {
+            persistence.written(m.task());
+            step(fx);
+        } else if (input instanceof WriteFailed m) {
+            persistence.writeFailed(m.task());
+            retryWrite = true;
+            fx.problem(null, "storage-write", "writing " + m.task().key() + " failed: " + m.reason());
+        } else if (input instanceof Tick) {
+            onTick(nowMillis, fx);
+        } else if (input instanceof Unload) {
+            unloadIfFlushed();
+        }
+        return fx;
+    }
+
+    private void onPeerMessage(PeerMessage m, Effects fx) {
+        DocumentMessage message = m.message();
+        if (message instanceof Ephemeral e) {
+            forwardEphemeral(m.peer(), e, fx);
+            return;
+        }
+        if (message instanceof DocUnavailable) {
+            PeerDocState peer = active.get(m.peer().connection());
+            if (peer != null) {
+                peer.status = Status.UNAVAILABLE;
+            }
+            return;
+        }
+        if (phase != Phase.READY) {
+            waitingForLoad.add(m);
+            if (phase == Phase.UNLOADED) {
+                phase = Phase.LOADING;
+                fx.storage(new StorageTask.LoadChunks(List.of(
+                        StorageKey.of(id.value(), StorageKey.SNAPSHOT),
+                        StorageKey.of(id.value(), StorageKey.INCREMENTAL))));
+            }
+            return;
+        }
+        receiveSync(m, fx);
+        step(fx);
+    }
+
+    private void receiveSync(PeerMessage m, Effects fx) {
+        PeerDocState peer = activate(m.peer());
+        byte[] data = m.message() instanceof Request r ? r.data() : ((WireMessage.Sync) m.message()).data();
+        long announcedHeads = SyncMessages.headCount(data);
+        if (announcedHeads < 0) {
+            rejectSyncData(peer, "not an Automerge sync message", fx);
+            return;
+        }
+        if (m.message() instanceof Request) {
+            peer.status = Status.WANTS;
+        } else if (announcedHeads > 0) {
+            peer.status = Status.HAS;
+        }
+        try {
+            doc.receiveSyncMessage(peer.syncState(), data);
+        } catch (RuntimeException e) {
+            rejectSyncData(peer, "invalid Automerge sync message: " + e.getMessage(), fx);
+        }
+    }
+
+    private void rejectSyncData(PeerDocState peer, String reason, Effects fx) {
+        ConnectionId connection = peer.peer.connection();
+        active.remove(connection);
+        peer.discard();
+        String text = reason + " (document " + id + ")";
+        fx.problem(connection, "invalid-sync-data", text);
+        fx.send(connection, new WireMessage.Error(serverPeerId, text, peer.peer.peerId()));
+        fx.close(connection, CloseCodes.INVALID_PAYLOAD, "invalid sync message");
+    }
+
+    /** Persist what is not durable; once everything is, tell every active peer what it lacks. */
+    private void step(Effects fx) {
+        if (phase != Phase.READY) {
+            return;
+        }
+        persistence.nextWrite(doc).ifPresent(fx::storage);
+        if (!persistence.isFlushed(doc)) {
+            return;
+        }
+        boolean empty = doc.getHeads().length == 0;
+        if (empty) {
+            announceUnavailable(fx);
+        }
+        for (PeerDocState peer : active.values()) {
+            if (empty && (peer.status == Status.WANTS || peer.status == Status.UNAVAILABLE)) {
+                continue;
+            }
+            Optional<byte[]> message = doc.generateSyncMessage(peer.syncState());
+            message.ifPresent(bytes -> fx.send(peer.peer.connection(),
+                    new WireMessage.Sync(serverPeerId, peer.peer.peerId(), id, bytes)));
+        }
+    }
+
+    private void announceUnavailable(Effects fx) {
+        for (PeerDocState peer : active.values()) {
+            if (peer.status != Status.WANTS && peer.status != Status.UNAVAILABLE) {
+                return;
+            }
+        }
+        for (PeerDocState peer : active.values()) {
+            if (peer.status == Status.WANTS && !peer.toldUnavailable) {
+                peer.toldUnavailable = true;
+                fx.send(peer.peer.connection(), new DocUnavailable(serverPeerId, peer.peer.peerId(), id));
+            }
+        }
+    }
+
+    private void forwardEphemeral(PeerRef from, Ephemeral e, Effects fx) {
+        for (PeerDocState peer : active.values()) {
+            if (!peer.peer.connection().equals(from.connection())) {
+                fx.send(peer.peer.connection(),
+                        new Ephemeral(e.senderId(), peer.peer.peerId(), id, e.data(), e.sessionId(), e.count()));
+            }
+        }
+    }
+
+    private PeerDocState activate(PeerRef ref) {
+        PeerDocState peer = active.get(ref.connection());
+        if (peer == null) {
+            peer = new PeerDocState(ref, departed.remove(ref.peerId()));
+            active.put(ref.connection(), peer);
+        }
+        return peer;
+    }
+
+    private void onPeerLeft(PeerRef ref) {
+        waitingForLoad.removeIf(m -> m.peer().connection().equals(ref.connection()));
+        PeerDocState peer = active.remove(ref.connection());
+        if (peer == null) {
+            return;
+        }
+        byte[] shared = peer.park();
+        if (shared != null) {
+            departed.put(ref.peerId(), shared);
+            while (departed.size() > MAX_PARKED_PEERS) {
+                departed.remove(departed.keySet().iterator().next());
+            }
+        }
+    }
+
+    private void onLoaded(ChunksLoaded m, Effects fx) {
+        if (phase != Phase.LOADING) {
+            return;
+        }
+        Map<StorageKey, Integer> usable = new LinkedHashMap<>();
+        doc = assemble(m.chunks(), usable, fx);
+        persistence.loaded(usable, doc.getHeads());
+        phase = Phase.READY;
+        List<PeerMessage> queued = new ArrayList<>(waitingForLoad);
+        waitingForLoad.clear();
+        for (PeerMessage q : queued) {
+            receiveSync(q, fx);
+        }
+        step(fx);
+    }
+
+    /**
+     * Builds the document from snapshots and incrementals in one pass. If that fails, loads chunk by chunk
+     * so that one corrupt chunk costs only itself; it is reported and left on disk untouched for inspection.
+     */
+    private Document assemble(Map<StorageKey, byte[]> chunks, Map<StorageKey, Integer> usable, Effects fx) {
+        List<Map.Entry<StorageKey, byte[]>> ordered = new ArrayList<>(chunks.entrySet());
+        ordered.removeIf(e -> !StorageKey.SNAPSHOT.equals(e.getKey().kind())
+                && !StorageKey.INCREMENTAL.equals(e.getKey().kind()));
+        ordered.sort((a, b) -> Boolean.compare(
+                !StorageKey.SNAPSHOT.equals(a.getKey().kind()), !StorageKey.SNAPSHOT.equals(b.getKey().kind())));
+        Document assembled = new Document();
+        if (ordered.isEmpty()) {
+            return assembled;
+        }
+        int total = ordered.stream().mapToInt(e -> e.getValue().length).sum();
+        byte[] all = new byte[total];
+        int offset = 0;
+        for (Map.Entry<StorageKey, byte[]> e : ordered) {
+            System.arraycopy(e.getValue(), 0, all, offset, e.getValue().length);
+            offset += e.getValue().length;
+        }
+        try {
+            assembled.applyEncodedChanges(all);
+            ordered.forEach(e -> usable.put(e.getKey(), e.getValue().length));
+            return assembled;
+        } catch (RuntimeException e) {
+            assembled.free();
+        }
+        assembled = new Document();
+        for (Map.Entry<StorageKey, byte[]> e : ordered) {
+            try {
+                assembled.applyEncodedChanges(e.getValue());
+                usable.put(e.getKey(), e.getValue().length);
+            } catch (RuntimeException ex) {
+                fx.problem(null, "corrupt-chunk", "document " + id + ": chunk " + e.getKey() + " is unreadable ("
+                        + ex.getMessage() + "); it is skipped and kept on disk");
+            }
+        }
+        return assembled;
+    }
+
+    private void onLoadFailed(LoadFailed m, Effects fx) {
+        if (phase != Phase.LOADING) {
+            return;
+        }
+        phase = Phase.UNLOADED;
+        fx.problem(null, "storage-read", "loading document " + id + " failed: " + m.reason());
+        for (PeerMessage waiting : waitingForLoad) {
+            fx.send(waiting.peer().connection(), new WireMessage.Error(serverPeerId,
+                    "the server could not read document " + id + " from storage", waiting.peer().peerId()));
+        }
+        waitingForLoad.clear();
+    }
+
+    private void onTick(long nowMillis, Effects fx) {
+        if (phase != Phase.READY) {
+            return;
+        }
+        if (retryWrite && !persistence.isWriting()) {
+            retryWrite = false;
+            step(fx);
+            return;
+        }
+        if (nowMillis - lastActivityMillis >= idleMillis) {
+            unloadIfFlushed();
+        }
+    }
+
+    private void unloadIfFlushed() {
+        if (phase != Phase.READY || !persistence.isFlushed(doc)) {
+            return;
+        }
+        active.values().forEach(PeerDocState::park);
+        doc.free();
+        doc = null;
+        phase = Phase.UNLOADED;
+    }
+
+    /** Heads of the loaded document, for tests and diagnostics; empty when unloaded. */
+    public ChangeHash[] heads() {
+        return doc == null ? new ChangeHash[0] : doc.getHeads();
+    }
+
+    /** Frees all native memory; the object must not be used afterwards. */
+    public void close() {
+        active.values().forEach(PeerDocState::discard);
+        active.clear();
+        if (doc != null) {
+            doc.free();
+            doc = null;
+        }
+        phase = Phase.UNLOADED;
+    }
+
+    @Override
+    public String toString() {
+        return "DocumentSynchronizer[" + id + ", " + phase + ", peers=" + active.size() + ", heads="
+                + Arrays.toString(heads()) + "]";
+    }
+}
