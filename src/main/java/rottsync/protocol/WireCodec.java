@@ -135,7 +135,13 @@ public final class WireCodec {
                 gen.writeFieldName("data");
                 gen.writeBinary(m.data());
                 gen.writeStringField("sessionId", m.sessionId());
-                gen.writeNumberField("count", m.count());
+                gen.writeFieldName("count");
+                // As cbor-x does: a uint64 would reach JS as a BigInt, a float64 as the number it was.
+                if (m.count() > 0xFFFFFFFFL) {
+                    gen.writeNumber((double) m.count());
+                } else {
+                    gen.writeNumber(m.count());
+                }
             } else {
                 throw new IllegalArgumentException("not a message this server sends: " + message);
             }

@@ -121,6 +121,11 @@ public class SyncDriver {
                 "text frames are not part of the protocol; send binary CBOR", CloseCodes.UNSUPPORTED_DATA)));
     }
 
+    void tooBig(WebSocketConnection socket, String detail) {
+        connections.of(socket).ifPresent(entry -> perform(hub.malformed(entry.id(),
+                "message too big: the limit is MAX_MESSAGE_SIZE (" + detail + ")", CloseCodes.MESSAGE_TOO_BIG)));
+    }
+
     void pong(WebSocketConnection socket) {
         connections.of(socket).ifPresent(entry -> entry.lastSeenMillis().set(System.currentTimeMillis()));
     }

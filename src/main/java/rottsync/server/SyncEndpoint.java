@@ -49,6 +49,15 @@ public class SyncEndpoint {
 
     @OnError
     void onError(WebSocketConnection connection, Throwable failure) {
-        LOG.debugf("connection %s: %s", connection.id(), failure.toString());
+        if (isMessageTooBig(failure)) {
+            driver.tooBig(connection, failure.getMessage());
+        } else {
+            LOG.debugf("connection %s: %s", connection.id(), failure.toString());
+        }
+    }
+
+    /** Vert.x reports a message over the size limit as a failure on the connection and keeps it open. */
+    static boolean isMessageTooBig(Throwable failure) {
+        return failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size");
     }
 }

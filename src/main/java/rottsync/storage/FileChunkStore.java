@@ -76,7 +76,7 @@ public final class FileChunkStore implements ChunkStore {
         children.sort(null);
         for (Path child : children) {
             String name = child.getFileName().toString();
-            if (isForeignEntry(name)) {
+            if (isForeignEntry(name) || !StorageKey.isSafePart(name)) {
                 continue;
             }
             parts.add(name);
@@ -149,12 +149,16 @@ public final class FileChunkStore implements ChunkStore {
 
     Path pathOf(StorageKey key) {
         String first = key.parts().get(0);
-        if (first.length() < 3) {
-            throw new IllegalArgumentException("the first key part must have at least 3 characters: " + key);
+        if (first.length() < 3 || isForeignEntry(first) || !StorageKey.isSafePart(first.substring(0, 2))
+                || !StorageKey.isSafePart(first.substring(2))) {
+            throw new IllegalArgumentException("the first key part cannot be split into a store path: " + key);
         }
         Path path = root.resolve(first.substring(0, 2)).resolve(first.substring(2));
         for (String part : key.parts().subList(1, key.parts().size())) {
             path = path.resolve(part);
+        }
+        if (!path.normalize().startsWith(root)) {
+            throw new IllegalArgumentException("storage key leaves the store: " + key);
         }
         return path;
     }

@@ -256,8 +256,10 @@ public final class DocumentSynchronizer {
     }
 
     /**
-     * Builds the document from snapshots and incrementals in one pass. If that fails, loads chunk by chunk
-     * so that one corrupt chunk costs only itself; it is reported and left on disk untouched for inspection.
+     * Builds the document from snapshots and incrementals with Automerge's strict loader. If that fails,
+     * each chunk is checked on its own so that one corrupt chunk costs only itself; it is reported and left
+     * on disk untouched for inspection. (The lenient incremental loader would silently drop everything
+     * after a bad chunk, and a later compaction would then delete good data.)
      */
     private Document assemble(Map<StorageKey, byte[]> chunks, Map<StorageKey, Integer> usable, Effects fx) {
         List<Map.Entry<StorageKey, byte[]>> ordered = new ArrayList<>(chunks.entrySet());
@@ -265,35 +267,39 @@ public final class DocumentSynchronizer {
                 && !StorageKey.INCREMENTAL.equals(e.getKey().kind()));
         ordered.sort((a, b) -> Boolean.compare(
                 !StorageKey.SNAPSHOT.equals(a.getKey().kind()), !StorageKey.SNAPSHOT.equals(b.getKey().kind())));
-        Document assembled = new Document();
         if (ordered.isEmpty()) {
-            return assembled;
-        }
-        int total = ordered.stream().mapToInt(e -> e.getValue().length).sum();
-        byte[] all = new byte[total];
-        int offset = 0;
-        for (Map.Entry<StorageKey, byte[]> e : ordered) {
-            System.arraycopy(e.getValue(), 0, all, offset, e.getValue().length);
-            offset += e.getValue().length;
+            return new Document();
         }
         try {
-            assembled.applyEncodedChanges(all);
+            Document loaded = Document.load(concat(ordered));
             ordered.forEach(e -> usable.put(e.getKey(), e.getValue().length));
-            return assembled;
+            return loaded;
         } catch (RuntimeException e) {
-            assembled.free();
+            // fall through to the chunk-by-chunk check
         }
-        assembled = new Document();
+        List<Map.Entry<StorageKey, byte[]>> readable = new ArrayList<>();
         for (Map.Entry<StorageKey, byte[]> e : ordered) {
             try {
-                assembled.applyEncodedChanges(e.getValue());
+                Document.load(e.getValue()).free();
+                readable.add(e);
                 usable.put(e.getKey(), e.getValue().length);
             } catch (RuntimeException ex) {
                 fx.problem(null, "corrupt-chunk", "document " + id + ": chunk " + e.getKey() + " is unreadable ("
                         + ex.getMessage() + "); it is skipped and kept on disk");
             }
         }
-        return assembled;
+        return readable.isEmpty() ? new Document() : Document.load(concat(readable));
+    }
+
+    private static byte[] concat(List<Map.Entry<StorageKey, byte[]>> chunks) {
+        int total = chunks.stream().mapToInt(e -> e.getValue().length).sum();
+        byte[] all = new byte[total];
+        int offset = 0;
+        for (Map.Entry<StorageKey, byte[]> e : chunks) {
+            System.arraycopy(e.getValue(), 0, all, offset, e.getValue().length);
+            offset += e.getValue().length;
+        }
+        return all;
     }
 
     private void onLoadFailed(LoadFailed m, Effects fx) {

@@ -155,6 +155,11 @@ public final class Hub {
 
     private void established(Session s, WireMessage message, Effects fx) {
         if (!s.peer.peerId().equals(message.senderId())) {
+            if (message instanceof Ephemeral) {
+                // JS repos re-forward ephemeral messages under the original sender's id; the official
+                // server drops these silently, and so do we.
+                return;
+            }
             fx.problem(s.connection, "sender-mismatch", "senderId does not match the joined peer");
             fx.send(s.connection, error(s, "senderId does not match the peer that joined on this connection"));
             return;

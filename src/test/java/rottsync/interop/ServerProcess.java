@@ -1,0 +1,146 @@
+package rottsync.interop;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A server under test as a real OS process on 127.0.0.1: the packaged rott-sync jar, or the official
+ * Node sync server from the test client's node_modules. Output goes to a log file under target/.
+ */
+final class ServerProcess implements AutoCloseable {
+    private final List<String> command;
+    private final Map<String, String> env;
+    private final Path log;
+    private int port;
+    private Process process;
+
+    private ServerProcess(List<String> command, Map<String, String> env, Path log, int port) {
+        this.command = command;
+        this.env = env;
+        this.log = log;
+        this.port = port;
+    }
+
+    static ServerProcess rottSync(Path dataDir, String name) throws IOException {
+        return rottSync(dataDir, name, Map.of());
+    }
+
+    static ServerProcess rottSync(Path dataDir, String name, Map<String, String> extraEnv) throws IOException {
+        String jar = System.getProperty("rott.app.jar", "target/quarkus-app/quarkus-run.jar");
+        int port = freePort();
+        Map<String, String> env = new HashMap<>(extraEnv);
+        env.put("PORT", String.valueOf(port));
+        env.put("DATA_DIR", dataDir.toString());
+        env.put("HOST", "127.0.0.1");
+        List<String> cmd = List.of(javaBinary(), "-jar", jar);
+        return new ServerProcess(cmd, env, logFile(name), port);
+    }
+
+    static ServerProcess officialServer(Path dataDir, String name) throws IOException {
+        int port = freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("PORT", String.valueOf(port));
+        env.put("DATA_DIR", dataDir.toString());
+        env.put("HOSTNAME", "official");
+        // The unmodified official entry point, bound to 127.0.0.1 (test-client/official-server.mjs).
+        Path entry = NodeClient.clientDir().resolve("official-server.mjs");
+        return new ServerProcess(List.of("node", entry.toString()), env, logFile(name), port);
+    }
+
+    private static Path logFile(String name) throws IOException {
+        Path dir = Path.of("target", "it-logs");
+        Files.createDirectories(dir);
+        return dir.resolve(name + ".log");
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    String url() {
+        return "ws://127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Starts on a given port, e.g. the port of a server this one replaces, so connected clients find it. */
+    ServerProcess startOnPort(int fixedPort) throws Exception {
+        port = fixedPort;
+        env.put("PORT", String.valueOf(fixedPort));
+        return start();
+    }
+
+    ServerProcess start() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        process = builder.start();
+        awaitPort(Duration.ofSeconds(60));
+        return this;
+    }
+
+    private void awaitPort(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited with " + process.exitValue() + "; see " + log);
+            }
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("server did not open port " + port + " in " + timeout + "; see " + log);
+    }
+
+    /** SIGTERM and wait: a clean shutdown. */
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    /** SIGKILL: the process gets no chance to flush anything. */
+    void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    String logText() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+
+    static List<String> args(String... items) {
+        return new ArrayList<>(List.of(items));
+    }
+}

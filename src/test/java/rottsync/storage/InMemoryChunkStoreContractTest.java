@@ -1,0 +1,8 @@
+package rottsync.storage;
+
+class InMemoryChunkStoreContractTest extends ChunkStoreContractTest {
+    @Override
+    ChunkStore newStore() {
+        return new InMemoryChunkStore();
+    }
+}

@@ -1,0 +1,240 @@
+package rottsync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.automerge.Document;
+import org.junit.jupiter.api.Test;
+import rottsync.protocol.DocumentId;
+import rottsync.protocol.WireMessage;
+import rottsync.storage.StorageKey;
+
+/**
+ * The synchronizer and hub without sockets: real Automerge documents on both sides, a real in-memory
+ * store, every message passing through the same code the server runs.
+ */
+class DocumentSyncTest {
+    final SyncHarness net = new SyncHarness();
+    final DocumentId doc = DocumentId.random();
+
+    @Test
+    void joinIsAnsweredWithThePeerMessage() {
+        SyncHarness.Client alice = net.client("alice");
+        WireMessage.Peer peer = alice.receivedOf(WireMessage.Peer.class).get(0);
+        assertThat(peer.senderId()).isEqualTo(SyncHarness.SERVER);
+        assertThat(peer.targetId()).isEqualTo("alice");
+        assertThat(peer.selectedProtocolVersion()).isEqualTo("1");
+        assertThat(peer.peerMetadata().storageId()).isEqualTo("storage-id-1");
+    }
+
+    @Test
+    void aDocumentUploadedByOnePeerReachesAnother() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "hello");
+        alice.sync(doc);
+
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("hello"));
+        assertThat(bob.docs.get(doc).getHeads()).isEqualTo(alice.docs.get(doc).getHeads());
+    }
+
+    @Test
+    void changesAreRelayedToEveryActivePeerWithoutPolling() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "v1");
+        alice.sync(doc);
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+
+        alice.change(doc, "title", "v2");
+        alice.sync(doc);
+
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v2"));
+    }
+
+    @Test
+    void anUnknownDocumentIsUnavailableAndStillArrivesWhenUploadedLater() {
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+        assertThat(bob.receivedOf(WireMessage.DocUnavailable.class)).hasSize(1);
+        assertThat(bob.receivedOf(WireMessage.Sync.class)).isEmpty();
+
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "late");
+        alice.sync(doc);
+
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("late"));
+        assertThat(bob.receivedOf(WireMessage.DocUnavailable.class)).hasSize(1);
+    }
+
+    @Test
+    void nothingIsSentBeforeTheChangeIsDurable() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "v1");
+        alice.sync(doc);
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+        int bobBefore = bob.received.size();
+        int aliceBefore = alice.received.size();
+
+        net.holdWrites = true;
+        alice.change(doc, "title", "v2");
+        alice.sync(doc);
+        assertThat(net.heldWrites).hasSize(1);
+        assertThat(bob.received).hasSize(bobBefore);
+        assertThat(alice.received).hasSize(aliceBefore);
+
+        net.holdWrites = false;
+        net.releaseWrites();
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v2"));
+    }
+
+    @Test
+    void aSecondJoinWithTheSamePeerIdReplacesTheOldConnection() {
+        SyncHarness.Client first = net.client("alice");
+        first.create(doc, "title", "v1");
+        first.sync(doc);
+
+        SyncHarness.Client second = net.client("alice");
+        assertThat(net.closes).extracting(Effects.Close::connection).containsExactly(first.connection);
+        second.sync(doc);
+        assertThat(second.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v1"));
+        assertThat(net.hub.peerCount()).isEqualTo(1);
+    }
+
+    @Test
+    void ephemeralMessagesGoToOtherActivePeersOnceAndAreNeverStored() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "x");
+        alice.sync(doc);
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+        List<StorageKey> storedBefore = keys();
+
+        WireMessage.Ephemeral hello = new WireMessage.Ephemeral("alice", SyncHarness.SERVER, doc,
+                new byte[] {(byte) 0xa0}, "session-1", 5);
+        alice.send(hello);
+        alice.send(hello);
+        alice.send(new WireMessage.Ephemeral("alice", SyncHarness.SERVER, doc, new byte[] {(byte) 0xa0},
+                "session-1", 4));
+
+        List<WireMessage.Ephemeral> got = bob.receivedOf(WireMessage.Ephemeral.class);
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).senderId()).isEqualTo("alice");
+        assertThat(got.get(0).targetId()).isEqualTo("bob");
+        assertThat(alice.receivedOf(WireMessage.Ephemeral.class)).isEmpty();
+        assertThat(keys()).isEqualTo(storedBefore);
+    }
+
+    @Test
+    void idleDocumentsLeaveMemoryAndComeBackOnTheNextMessage() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "v1");
+        alice.sync(doc);
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+
+        net.tick(net.idleMillis + 1);
+        assertThat(net.documents.get(doc).isLoaded()).isFalse();
+
+        alice.change(doc, "title", "v2");
+        alice.sync(doc);
+        assertThat(net.documents.get(doc).isLoaded()).isTrue();
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v2"));
+    }
+
+    @Test
+    void manySmallChangesAreCompactedIntoOneSnapshotThatReloads() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "n", "0");
+        alice.sync(doc);
+        for (int i = 1; i <= PersistencePlan.MAX_INCREMENTAL_CHUNKS + 5; i++) {
+            alice.change(doc, "n", String.valueOf(i));
+            alice.sync(doc);
+        }
+        List<StorageKey> stored = keys();
+        assertThat(stored).anyMatch(k -> StorageKey.SNAPSHOT.equals(k.kind()));
+        assertThat(stored.size()).isLessThan(PersistencePlan.MAX_INCREMENTAL_CHUNKS);
+
+        SyncHarness fresh = new SyncHarness();
+        net.store.loadRange(StorageKey.document(doc)).forEach(fresh.store::put);
+        SyncHarness.Client reader = fresh.client("reader");
+        reader.sync(doc);
+        assertThat(reader.docs.get(doc).getHeads()).isEqualTo(alice.docs.get(doc).getHeads());
+    }
+
+    @Test
+    void aCorruptChunkOnDiskCostsOnlyItself() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "intact");
+        alice.sync(doc);
+        net.store.put(StorageKey.incremental(doc, "deadbeef"), new byte[] {0x01, 0x02, 0x03});
+
+        SyncHarness fresh = new SyncHarness();
+        net.store.loadRange(StorageKey.document(doc)).forEach(fresh.store::put);
+        SyncHarness.Client reader = fresh.client("reader");
+        reader.sync(doc);
+
+        assertThat(reader.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("intact"));
+        assertThat(fresh.problems).extracting(Effects.Problem::kind).contains("corrupt-chunk");
+        assertThat(fresh.store.load(StorageKey.incremental(doc, "deadbeef"))).isPresent();
+    }
+
+    @Test
+    void corruptSyncDataClosesOnlyThatPeerAndWritesNothing() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "safe");
+        alice.sync(doc);
+        List<StorageKey> before = keys();
+        SyncHarness.Client mallory = net.client("mallory");
+
+        mallory.send(new WireMessage.Sync("mallory", SyncHarness.SERVER, doc,
+                new byte[] {0x42, 0x01, 0x07, 0x07, 0x07}));
+
+        assertThat(net.closes).extracting(Effects.Close::connection).containsExactly(mallory.connection);
+        assertThat(net.closes.get(0).code()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
+        assertThat(mallory.receivedOf(WireMessage.Error.class)).hasSize(1);
+        assertThat(keys()).isEqualTo(before);
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("safe"));
+    }
+
+    @Test
+    void aReconnectingPeerResumesFromSharedHeadsWithoutALoop() {
+        SyncHarness.Client alice = net.client("alice");
+        Document original = alice.create(doc, "title", "v1");
+        alice.sync(doc);
+        alice.disconnect();
+
+        SyncHarness.Client again = net.new Client("alice").join();
+        again.docs.put(doc, original);
+        again.change(doc, "title", "v2");
+        again.sync(doc);
+
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v2"));
+    }
+
+    @Test
+    void messagesBeforeJoinAreRefusedWithAnErrorAndPolicyClose() {
+        SyncHarness.Client eve = net.new Client("eve");
+        net.clients.put(eve.connection, eve);
+        net.hub.opened(eve.connection, "127.0.0.1:9");
+        eve.send(new WireMessage.Request("eve", SyncHarness.SERVER, doc, new byte[] {0x42, 0, 0, 0, 0, 0}));
+        assertThat(eve.receivedOf(WireMessage.Error.class)).hasSize(1);
+        assertThat(net.closes).extracting(Effects.Close::code).containsExactly(CloseCodes.POLICY_VIOLATION);
+        assertThat(net.documents).isEmpty();
+    }
+
+    private List<StorageKey> keys() {
+        try {
+            return net.storedKeys(doc);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
