@@ -34,6 +34,7 @@ try {
       key: { type: "string" },
       value: { type: "string" },
       mb: { type: "string" },
+      bytes: { type: "string" },
     },
   }))
 } catch (e) {
@@ -315,8 +316,22 @@ async function big(api, dl) {
   return { url, heads, bytes, pushMs, fetchMs }
 }
 
+/** Sends one binary frame of --bytes N with the plain `ws` library and reports how the server closes. */
+async function oversize(api, dl) {
+  const { default: WebSocket } = await import("ws")
+  const server = need("server"), bytes = int("bytes", 1)
+  const ws = new WebSocket(server)
+  const closed = new Promise((resolve, reject) => {
+    ws.on("open", () => ws.send(Buffer.alloc(bytes, 0x42)))
+    ws.on("close", (code, reason) => resolve({ closeCode: code, reason: reason.toString() }))
+    ws.on("error", e => log(`ws error: ${e.message}`))
+  })
+  return dl.race(closed, "the server to close the connection")
+}
+
 const commands = {
   create, fetch, "expect-unavailable": expectUnavailable, edit, sync, relay, ephemeral, watch, many, big,
+  oversize,
 }
 
 // ---------------------------------------------------------------- main

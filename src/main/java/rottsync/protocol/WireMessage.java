@@ -10,6 +10,35 @@ public sealed interface WireMessage
 
     String senderId();
 
+    /** The protocol's name for this message type, as in the {@code type} field. */
+    default String type() {
+        if (this instanceof Ignored ignored) {
+            return ignored.type();
+        }
+        if (this instanceof Join) {
+            return "join";
+        }
+        if (this instanceof Peer) {
+            return "peer";
+        }
+        if (this instanceof Leave) {
+            return "leave";
+        }
+        if (this instanceof Error) {
+            return "error";
+        }
+        if (this instanceof Sync) {
+            return "sync";
+        }
+        if (this instanceof Request) {
+            return "request";
+        }
+        if (this instanceof DocUnavailable) {
+            return "doc-unavailable";
+        }
+        return "ephemeral";
+    }
+
     /** The peer's first frame: who it is and which protocol versions it speaks. */
     record Join(String senderId, PeerMetadata peerMetadata, java.util.List<String> supportedProtocolVersions)
             implements WireMessage {}

@@ -48,14 +48,26 @@ final class Connections {
     }
 
     /** Sends without waiting; a message to a connection that has gone is dropped, as the official server does. */
-    void send(ConnectionId to, byte[] frame) {
+    boolean send(ConnectionId to, byte[] frame) {
         Entry entry = byId.get(to);
         if (entry == null || entry.socket().isClosed()) {
-            return;
+            return false;
         }
         entry.socket().sendBinary(Buffer.buffer(frame)).subscribe().with(
                 ignored -> { },
                 failure -> LOG.debugf("send to %s failed: %s", to, failure.getMessage()));
+        return true;
+    }
+
+    /** A close frame carries at most 123 bytes of reason (RFC 6455 §5.5); clients reject longer ones. */
+    static String fitCloseReason(String reason) {
+        byte[] utf8 = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (utf8.length <= 123) {
+            return reason;
+        }
+        String cut = new String(utf8, 0, 120, java.nio.charset.StandardCharsets.UTF_8);
+        // A multi-byte character cut in half decodes to U+FFFD; drop it.
+        return cut.replace("\uFFFD", "") + "...";
     }
 
     void close(ConnectionId id, int code, String reason) {
@@ -63,7 +75,7 @@ final class Connections {
         if (entry == null || entry.socket().isClosed()) {
             return;
         }
-        entry.socket().close(new CloseReason(code, reason)).subscribe().with(
+        entry.socket().close(new CloseReason(code, fitCloseReason(reason))).subscribe().with(
                 ignored -> { },
                 failure -> LOG.debugf("close of %s failed: %s", id, failure.getMessage()));
     }

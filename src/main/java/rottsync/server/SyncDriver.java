@@ -6,6 +6,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -47,10 +48,12 @@ public class SyncDriver {
     private final ExecutorService documentThreads;
     private final ScheduledExecutorService timer;
     private final ProblemLog problemLog = new ProblemLog();
+    private final ServerEvents events;
 
-    SyncDriver(ServerStorage storage, RottConfig config) {
+    SyncDriver(ServerStorage storage, RottConfig config, Instance<ServerEvents> listeners) {
         this.storage = storage;
         this.config = config;
+        this.events = listeners.isResolvable() ? listeners.get() : new ServerEvents() { };
         int threads = config.documentThreads() > 0
                 ? config.documentThreads()
                 : Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
@@ -100,6 +103,7 @@ public class SyncDriver {
     void opened(WebSocketConnection socket) {
         Connections.Entry entry = connections.register(socket, System.currentTimeMillis());
         hub.opened(entry.id(), socket.handshakeRequest().remoteAddress());
+        events.connectionOpened();
     }
 
     void binary(WebSocketConnection socket, Buffer frame) {
@@ -108,21 +112,22 @@ public class SyncDriver {
             Effects fx;
             try {
                 WireMessage message = codec.decode(frame.getBytes());
+                events.frameReceived(message.type(), frame.length());
                 fx = hub.received(entry.id(), message);
             } catch (MalformedMessageException e) {
-                fx = hub.malformed(entry.id(), e.getMessage(), CloseCodes.PROTOCOL_ERROR);
+                fx = hub.malformed(entry.id(), "malformed-frame", e.getMessage(), CloseCodes.PROTOCOL_ERROR);
             }
             perform(fx);
         });
     }
 
     void text(WebSocketConnection socket) {
-        connections.of(socket).ifPresent(entry -> perform(hub.malformed(entry.id(),
+        connections.of(socket).ifPresent(entry -> perform(hub.malformed(entry.id(), "text-frame",
                 "text frames are not part of the protocol; send binary CBOR", CloseCodes.UNSUPPORTED_DATA)));
     }
 
     void tooBig(WebSocketConnection socket, String detail) {
-        connections.of(socket).ifPresent(entry -> perform(hub.malformed(entry.id(),
+        connections.of(socket).ifPresent(entry -> perform(hub.malformed(entry.id(), "message-too-big",
                 "message too big: the limit is MAX_MESSAGE_SIZE (" + detail + ")", CloseCodes.MESSAGE_TOO_BIG)));
     }
 
@@ -131,7 +136,10 @@ public class SyncDriver {
     }
 
     void closed(WebSocketConnection socket) {
-        connections.remove(socket).ifPresent(entry -> hub.closed(entry.id()));
+        connections.remove(socket).ifPresent(entry -> {
+            hub.closed(entry.id());
+            events.connectionClosed();
+        });
     }
 
     /** Runs on the document's lane: one input, then the storage work it asks for, to completion. */
@@ -140,6 +148,8 @@ public class SyncDriver {
         inputs.add(first);
         while (!inputs.isEmpty()) {
             Effects fx;
+            long started = System.nanoTime();
+            boolean wasLoaded = synchronizer.isLoaded();
             try {
                 fx = synchronizer.handle(inputs.poll(), System.currentTimeMillis());
             } catch (RuntimeException e) {
@@ -147,7 +157,15 @@ public class SyncDriver {
                         synchronizer.id());
                 continue;
             }
+            if (wasLoaded != synchronizer.isLoaded()) {
+                if (wasLoaded) {
+                    events.documentUnloaded();
+                } else {
+                    events.documentLoaded();
+                }
+            }
             perform(fx);
+            events.documentInputHandled(System.nanoTime() - started);
             for (StorageTask task : fx.storageTasks()) {
                 inputs.add(runStorage(task));
             }
@@ -169,7 +187,9 @@ public class SyncDriver {
         }
         StorageTask.WriteChunk write = (StorageTask.WriteChunk) task;
         try {
+            long started = System.nanoTime();
             store.put(write.key(), write.bytes());
+            events.chunkWritten(System.nanoTime() - started, write.bytes().length);
         } catch (IOException | RuntimeException e) {
             return new DocumentInput.WriteFailed(write, String.valueOf(e));
         }
@@ -186,9 +206,13 @@ public class SyncDriver {
     private void perform(Effects fx) {
         for (Effects.Problem problem : fx.problems()) {
             problemLog.report(problem, hub);
+            events.problem(problem.kind());
         }
         for (Effects.Send send : fx.sends()) {
-            connections.send(send.to(), codec.encode(send.message()));
+            byte[] frame = codec.encode(send.message());
+            if (connections.send(send.to(), frame)) {
+                events.frameSent(send.message().type(), frame.length);
+            }
         }
         for (Effects.Close close : fx.closes()) {
             connections.close(close.connection(), close.code(), close.reason());

@@ -101,8 +101,8 @@ public final class Hub {
         return fx;
     }
 
-    /** A frame that could not be decoded: tell the peer why and close with {@code closeCode}. */
-    public Effects malformed(ConnectionId connection, String reason, int closeCode) {
+    /** A frame that could not be used: tell the peer why and close with {@code closeCode}. */
+    public Effects malformed(ConnectionId connection, String kind, String reason, int closeCode) {
         Effects fx = new Effects();
         Session s = sessions.get(connection);
         if (s == null) {
@@ -110,7 +110,7 @@ public final class Hub {
         }
         synchronized (s) {
             if (s.phase != Phase.CLOSED) {
-                reject(s, "malformed-frame", reason, closeCode, fx);
+                reject(s, kind, reason, closeCode, fx);
             }
         }
         return fx;
