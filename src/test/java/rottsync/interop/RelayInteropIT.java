@@ -41,6 +41,12 @@ class RelayInteropIT {
     }
 
     @Test
+    void clientsMayConnectOnAnyPathAsWithTheOfficialServer() throws Exception {
+        JsonNode result = NodeClient.run("relay", "--server", server.url() + "/sync/some/path");
+        assertThat(result.get("convergedHeads").size()).isPositive();
+    }
+
+    @Test
     void legacyOneDotXClientsRelayToo() throws Exception {
         JsonNode result = NodeClient.run("relay", "--server", server.url(), "--client", "v1");
         assertThat(result.get("convergedHeads").size()).isPositive();
