@@ -229,7 +229,9 @@ public class SyncDriver {
                     LOG.infof("dropping %s (%s): no answer to pings for %d ms", entry.id(),
                             hub.remoteAddress(entry.id()).orElse("?"), now - entry.lastSeenMillis().get());
                     connections.close(entry.id(), CloseCodes.GOING_AWAY, "keepalive timeout");
+                    connections.remove(entry.socket());
                     hub.closed(entry.id());
+                    events.connectionClosed();
                 } else {
                     entry.socket().sendPing(ping).subscribe().with(ok -> { }, failure -> { });
                 }
