@@ -35,6 +35,8 @@ try {
       value: { type: "string" },
       mb: { type: "string" },
       bytes: { type: "string" },
+      bearer: { type: "string" },
+      clients: { type: "string" },
     },
   }))
 } catch (e) {
@@ -329,9 +331,47 @@ async function oversize(api, dl) {
   return dl.race(closed, "the server to close the connection")
 }
 
+/** Opens a plain `ws` connection (optionally with an Authorization header) and reports whether the upgrade succeeded. */
+async function probe(api, dl) {
+  const { default: WebSocket } = await import("ws")
+  const server = need("server")
+  const headers = o.bearer ? { Authorization: `Bearer ${o.bearer}` } : {}
+  const ws = new WebSocket(server, { headers })
+  const outcome = new Promise(resolve => {
+    ws.on("open", () => { ws.close(1000); resolve({ status: 101, open: true }) })
+    ws.on("unexpected-response", (req, res) => resolve({ status: res.statusCode, open: false }))
+    ws.on("error", e => resolve({ status: 0, open: false, error: e.message }))
+  })
+  return dl.race(outcome, "the upgrade answer")
+}
+
+/** --clients N repos at once, each creating --count documents; then a fresh repo fetches every one. */
+async function soak(api, dl) {
+  const clients = int("clients", 1), count = int("count", 1), server = need("server")
+  const started = Date.now()
+  const repos = Array.from({ length: clients }, (_, c) => api.open({ server, name: `soak-${c}` }))
+  const items = []
+  try {
+    for (const [c, repo] of repos.entries()) {
+      for (let i = 0; i < count; i++) {
+        const h = api.create(repo, { title: `doc-${c * count + i}`, n: c * count + i, text: makeText(64, c + i + 1) })
+        items.push({ url: h.url, heads: api.heads(h), n: c * count + i })
+      }
+    }
+    await confirmViaFreshPeer(api, server, items, dl)
+  } finally {
+    await Promise.all(repos.map(r => api.close(r)))
+  }
+  const docs = await fetchDocs(api, server, items.map(({ url }) => ({ url })), dl)
+  docs.forEach((d, i) => {
+    if (d.n !== items[i].n || !sameHeads(d.heads, items[i].heads)) throw new Failure(`soak doc ${d.url} differs`)
+  })
+  return { clients, documents: items.length, ms: Date.now() - started }
+}
+
 const commands = {
   create, fetch, "expect-unavailable": expectUnavailable, edit, sync, relay, ephemeral, watch, many, big,
-  oversize,
+  oversize, probe, soak,
 }
 
 // ---------------------------------------------------------------- main

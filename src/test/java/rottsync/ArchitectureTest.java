@@ -49,6 +49,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void accessPolicyIsPlainJava() {
+        noClasses().that().resideInAPackage("rottsync.access..")
+                .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS)
+                .orShould().dependOnClassesThat().resideInAnyPackage("rottsync.sync..", "rottsync.storage..",
+                        "rottsync.server..")
+                .check(CLASSES);
+    }
+
+    @Test
     void noCoreCodeReachesIntoTheServer() {
         noClasses().that().resideOutsideOfPackages("rottsync.server..", "rottsync.ops..")
                 .should().dependOnClassesThat().resideInAnyPackage("rottsync.server..", "rottsync.ops..")

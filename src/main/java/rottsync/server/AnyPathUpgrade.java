@@ -12,7 +12,8 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class AnyPathUpgrade {
     void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+        // Runs right after the access gate.
+        router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
             String upgrade = ctx.request().getHeader(HttpHeaders.UPGRADE);
             if (upgrade != null && "websocket".equalsIgnoreCase(upgrade) && !"/".equals(ctx.normalizedPath())) {
                 ctx.reroute("/");

@@ -8,20 +8,23 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
+import rottsync.access.RateBudget;
 import rottsync.sync.ConnectionId;
 
 /** The open WebSocket connections, by the core's {@link ConnectionId}, with their last sign of life. */
 final class Connections {
     private static final Logger LOG = Logger.getLogger(Connections.class);
 
-    record Entry(ConnectionId id, WebSocketConnection socket, AtomicLong lastSeenMillis) {}
+    record Entry(ConnectionId id, WebSocketConnection socket, String clientAddress, long openedAtMillis,
+            AtomicLong lastSeenMillis, RateBudget budget, AtomicLong pendingBytes) {}
 
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<String, Entry> bySocketId = new ConcurrentHashMap<>();
     private final Map<ConnectionId, Entry> byId = new ConcurrentHashMap<>();
 
-    Entry register(WebSocketConnection socket, long nowMillis) {
-        Entry entry = new Entry(new ConnectionId(nextId.getAndIncrement()), socket, new AtomicLong(nowMillis));
+    Entry register(WebSocketConnection socket, String clientAddress, RateBudget budget, long nowMillis) {
+        Entry entry = new Entry(new ConnectionId(nextId.getAndIncrement()), socket, clientAddress, nowMillis,
+                new AtomicLong(nowMillis), budget, new AtomicLong());
         bySocketId.put(socket.id(), entry);
         byId.put(entry.id(), entry);
         return entry;
@@ -47,16 +50,34 @@ final class Connections {
         return byId.size();
     }
 
-    /** Sends without waiting; a message to a connection that has gone is dropped, as the official server does. */
-    boolean send(ConnectionId to, byte[] frame) {
+    enum SendResult { SENT, GONE, TOO_SLOW }
+
+    /**
+     * Sends without waiting; a message to a connection that has gone is dropped, as the official server does.
+     * A client that does not read cannot make the server buffer without bound: once {@code maxPendingBytes}
+     * are queued for it, further sends are refused and the caller drops it. A single message always goes.
+     */
+    SendResult send(ConnectionId to, byte[] frame, long maxPendingBytes) {
         Entry entry = byId.get(to);
         if (entry == null || entry.socket().isClosed()) {
-            return false;
+            return SendResult.GONE;
+        }
+        long pending = entry.pendingBytes().addAndGet(frame.length);
+        if (pending > frame.length && pending > maxPendingBytes) {
+            entry.pendingBytes().addAndGet(-frame.length);
+            return SendResult.TOO_SLOW;
         }
         entry.socket().sendBinary(Buffer.buffer(frame)).subscribe().with(
-                ignored -> { },
-                failure -> LOG.debugf("send to %s failed: %s", to, failure.getMessage()));
-        return true;
+                ignored -> entry.pendingBytes().addAndGet(-frame.length),
+                failure -> {
+                    entry.pendingBytes().addAndGet(-frame.length);
+                    LOG.debugf("send to %s failed: %s", to, failure.getMessage());
+                });
+        return SendResult.SENT;
+    }
+
+    Optional<Entry> of(ConnectionId id) {
+        return Optional.ofNullable(byId.get(id));
     }
 
     /** A close frame carries at most 123 bytes of reason (RFC 6455 §5.5); clients reject longer ones. */

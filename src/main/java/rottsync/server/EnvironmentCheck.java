@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import rottsync.access.NetworkPolicy;
 
 /**
  * Checks the environment variables a user sets before Quarkus reads them, so a typo fails at start-up
@@ -25,6 +26,20 @@ public final class EnvironmentCheck {
                 "must be a duration such as 30s, 5m or PT1M", problems);
         check(env, "KEEPALIVE_INTERVAL", EnvironmentCheck::isDuration,
                 "must be a duration such as 5s or PT10S", problems);
+        check(env, "JOIN_TIMEOUT", EnvironmentCheck::isDuration, "must be a duration such as 10s", problems);
+        for (String name : List.of("MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_ADDRESS", "MESSAGE_RATE", "MESSAGE_BURST",
+                "MAX_DOCUMENTS_PER_CONNECTION")) {
+            check(env, name, EnvironmentCheck::positiveInt, "must be a positive number", problems);
+        }
+        check(env, "MAX_PENDING_BYTES", v -> v.trim().matches("[1-9]\\d{0,17}"), "must be a positive number of bytes",
+                problems);
+        check(env, "ALLOWED_NETWORKS", v -> parsesAs(() -> NetworkPolicy.of(v, null)),
+                "must be 'any' or comma-separated CIDRs such as 192.168.1.0/24,100.64.0.0/10", problems);
+        check(env, "TRUSTED_PROXIES", v -> parsesAs(() -> NetworkPolicy.of(null, v)),
+                "must be comma-separated CIDRs such as 172.17.0.1/32", problems);
+        if (isSet(env, "AUTH_TOKEN") && isSet(env, "AUTH_TOKEN_FILE")) {
+            problems.add("Set AUTH_TOKEN or AUTH_TOKEN_FILE, not both.");
+        }
         return problems;
     }
 
@@ -44,6 +59,19 @@ public final class EnvironmentCheck {
         String value = env.get(name);
         if (value != null && !valid.test(value)) {
             problems.add("Invalid " + name + "='" + value + "': " + rule + ".");
+        }
+    }
+
+    private static boolean isSet(Map<String, String> env, String name) {
+        return env.get(name) != null && !env.get(name).isBlank();
+    }
+
+    private static boolean parsesAs(Runnable parse) {
+        try {
+            parse.run();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -26,4 +26,44 @@ public interface RottConfig {
 
     /** The peer id announced to clients; the official server's {@code storage-server-<hostname>} by default. */
     Optional<String> peerId();
+
+    /** Comma-separated CIDRs that may connect, or "any" ({@code ALLOWED_NETWORKS}); empty means LAN + tailnet. */
+    Optional<String> allowedNetworks();
+
+    /** Proxies whose X-Forwarded-For is believed ({@code TRUSTED_PROXIES}); none by default. */
+    Optional<String> trustedProxies();
+
+    /** Shared token clients must present ({@code AUTH_TOKEN}); off when unset. */
+    Optional<String> authToken();
+
+    /** File holding the token ({@code AUTH_TOKEN_FILE}), for Docker and Kubernetes secrets. */
+    Optional<String> authTokenFile();
+
+    /** Open WebSocket connections at most ({@code MAX_CONNECTIONS}). */
+    @WithDefault("1000")
+    int maxConnections();
+
+    /** Open connections from one client address at most ({@code MAX_CONNECTIONS_PER_ADDRESS}). */
+    @WithDefault("100")
+    int maxConnectionsPerAddress();
+
+    /** A new connection must send join within this time ({@code JOIN_TIMEOUT}). */
+    @WithDefault("10s")
+    Duration joinTimeout();
+
+    /** Sustained messages per second one connection may send ({@code MESSAGE_RATE}). */
+    @WithDefault("1000")
+    int messageRate();
+
+    /** Messages one connection may send at once before the rate applies ({@code MESSAGE_BURST}). */
+    @WithDefault("20000")
+    int messageBurst();
+
+    /** Documents one connection may sync ({@code MAX_DOCUMENTS_PER_CONNECTION}). */
+    @WithDefault("100000")
+    int maxDocumentsPerConnection();
+
+    /** Bytes queued for a client that is not reading before it is dropped ({@code MAX_PENDING_BYTES}). */
+    @WithDefault("33554432")
+    long maxPendingBytes();
 }

@@ -11,12 +11,13 @@ import org.jboss.logging.Logger;
 public class StartupBanner {
     private static final Logger LOG = Logger.getLogger("rottsync");
 
-    void onStart(@Observes StartupEvent event, ServerStorage storage, SyncDriver driver,
+    void onStart(@Observes StartupEvent event, ServerStorage storage, SyncDriver driver, AccessControl access,
             @ConfigProperty(name = "quarkus.http.host") String host,
             @ConfigProperty(name = "quarkus.http.port") int port) {
         String shownHost = "0.0.0.0".equals(host) || "::".equals(host) ? SyncDriver.hostname() : host;
         LOG.infof("rott-sync ready: clients connect to ws://%s:%d (listening on %s:%d); data dir %s; storage id %s;"
                 + " peer id %s", shownHost, port, host, port, storage.dataDir(), storage.storageId(),
                 driver.hub().serverPeerId());
+        LOG.infof("access: %s", access.describe());
     }
 }

@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import io.quarkus.websockets.next.CloseReason;
+import rottsync.access.RateBudget;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,11 +51,14 @@ public class SyncDriver {
     private final ExecutorService documentThreads;
     private final ScheduledExecutorService timer;
     private final ProblemLog problemLog = new ProblemLog();
+    private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10_000);
     private final ServerEvents events;
+    private final AccessControl access;
 
-    SyncDriver(ServerStorage storage, RottConfig config, Instance<ServerEvents> listeners) {
+    SyncDriver(ServerStorage storage, RottConfig config, Instance<ServerEvents> listeners, AccessControl access) {
         this.storage = storage;
         this.config = config;
+        this.access = access;
         this.events = listeners.isResolvable() ? listeners.get() : new ServerEvents() { };
         int threads = config.documentThreads() > 0
                 ? config.documentThreads()
@@ -63,7 +69,7 @@ public class SyncDriver {
         long idleMillis = config.idleTimeout().toMillis();
         this.lanes = new DocumentLanes(documentThreads,
                 id -> new DocumentSynchronizer(id, peerId, idleMillis), this::work);
-        this.hub = new Hub(peerId, storage.storageId(), lanes::submit);
+        this.hub = new Hub(peerId, storage.storageId(), lanes::submit, config.maxDocumentsPerConnection());
     }
 
     void start(@Observes StartupEvent event) {
@@ -101,14 +107,38 @@ public class SyncDriver {
     }
 
     void opened(WebSocketConnection socket) {
-        Connections.Entry entry = connections.register(socket, System.currentTimeMillis());
-        hub.opened(entry.id(), socket.handshakeRequest().remoteAddress());
+        long now = System.currentTimeMillis();
+        String client = access.clientAddress(hostOf(socket.handshakeRequest().remoteAddress()),
+                socket.handshakeRequest().header("X-Forwarded-For"));
+        Optional<String> full = access.limits().tryOpen(client);
+        if (full.isPresent()) {
+            refusals.warn("limit:" + client, "refused connection from %s: %s", client, full.get());
+            events.problem("connection-limit");
+            socket.close(new CloseReason(CloseCodes.TRY_AGAIN_LATER, full.get())).subscribe().with(x -> { }, x -> { });
+            return;
+        }
+        Connections.Entry entry = connections.register(socket, client,
+                new RateBudget(config.messageRate(), config.messageBurst(), now), now);
+        hub.opened(entry.id(), client);
         events.connectionOpened();
+    }
+
+    /** "127.0.0.1:5000", "[::1]:5000" or "0:0:0:0:0:0:0:1:5000" to the address part. */
+    static String hostOf(String remoteAddress) {
+        int colon = remoteAddress.lastIndexOf(':');
+        String host = colon > 0 ? remoteAddress.substring(0, colon) : remoteAddress;
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     void binary(WebSocketConnection socket, Buffer frame) {
         connections.of(socket).ifPresent(entry -> {
-            entry.lastSeenMillis().set(System.currentTimeMillis());
+            long now = System.currentTimeMillis();
+            entry.lastSeenMillis().set(now);
+            if (!entry.budget().tryTake(now)) {
+                perform(hub.malformed(entry.id(), "rate-limit", "more messages than MESSAGE_RATE allows",
+                        CloseCodes.POLICY_VIOLATION));
+                return;
+            }
             Effects fx;
             try {
                 WireMessage message = codec.decode(frame.getBytes());
@@ -136,10 +166,22 @@ public class SyncDriver {
     }
 
     void closed(WebSocketConnection socket) {
-        connections.remove(socket).ifPresent(entry -> {
-            hub.closed(entry.id());
-            events.connectionClosed();
-        });
+        connections.remove(socket).ifPresent(this::forget);
+    }
+
+    /** The connection is gone for the core, whether the socket closed or we dropped it. */
+    private void forget(Connections.Entry entry) {
+        hub.closed(entry.id());
+        access.limits().closed(entry.clientAddress());
+        events.connectionClosed();
+    }
+
+    /** Drops a connection at once: close frame sent, the core told, no further sends. */
+    private void drop(Connections.Entry entry, int code, String reason) {
+        connections.close(entry.id(), code, reason);
+        if (connections.remove(entry.socket()).isPresent()) {
+            forget(entry);
+        }
     }
 
     /** Runs on the document's lane: one input, then the storage work it asks for, to completion. */
@@ -210,8 +252,16 @@ public class SyncDriver {
         }
         for (Effects.Send send : fx.sends()) {
             byte[] frame = codec.encode(send.message());
-            if (connections.send(send.to(), frame)) {
+            Connections.SendResult result = connections.send(send.to(), frame, config.maxPendingBytes());
+            if (result == Connections.SendResult.SENT) {
                 events.frameSent(send.message().type(), frame.length);
+            } else if (result == Connections.SendResult.TOO_SLOW) {
+                connections.of(send.to()).ifPresent(entry -> {
+                    problemLog.report(new Effects.Problem(entry.id(), "slow-reader",
+                            "more than MAX_PENDING_BYTES queued for a client that is not reading"), hub);
+                    events.problem("slow-reader");
+                    drop(entry, CloseCodes.POLICY_VIOLATION, "too slow to read");
+                });
             }
         }
         for (Effects.Close close : fx.closes()) {
@@ -222,16 +272,18 @@ public class SyncDriver {
     private void keepalive() {
         long now = System.currentTimeMillis();
         long deadline = 2 * config.keepaliveInterval().toMillis();
+        long joinDeadline = config.joinTimeout().toMillis();
         Buffer ping = Buffer.buffer(new byte[0]);
         for (Connections.Entry entry : connections.all()) {
             try {
                 if (now - entry.lastSeenMillis().get() > deadline) {
-                    LOG.infof("dropping %s (%s): no answer to pings for %d ms", entry.id(),
-                            hub.remoteAddress(entry.id()).orElse("?"), now - entry.lastSeenMillis().get());
-                    connections.close(entry.id(), CloseCodes.GOING_AWAY, "keepalive timeout");
-                    connections.remove(entry.socket());
-                    hub.closed(entry.id());
-                    events.connectionClosed();
+                    LOG.infof("dropping %s (%s): no answer to pings for %d ms", entry.id(), entry.clientAddress(),
+                            now - entry.lastSeenMillis().get());
+                    events.problem("keepalive-timeout");
+                    drop(entry, CloseCodes.GOING_AWAY, "keepalive timeout");
+                } else if (!hub.isJoined(entry.id()) && now - entry.openedAtMillis() > joinDeadline) {
+                    perform(hub.malformed(entry.id(), "join-timeout", "no join within JOIN_TIMEOUT",
+                            CloseCodes.POLICY_VIOLATION));
                 } else {
                     entry.socket().sendPing(ping).subscribe().with(ok -> { }, failure -> { });
                 }

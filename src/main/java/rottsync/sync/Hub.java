@@ -28,6 +28,7 @@ public final class Hub {
     private final String serverPeerId;
     private final String storageId;
     private final DocumentRouter router;
+    private final int maxDocumentsPerConnection;
     private final Map<ConnectionId, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Session> sessionsByPeer = new ConcurrentHashMap<>();
 
@@ -48,9 +49,15 @@ public final class Hub {
     }
 
     public Hub(String serverPeerId, String storageId, DocumentRouter router) {
+        this(serverPeerId, storageId, router, Integer.MAX_VALUE);
+    }
+
+    /** @param maxDocumentsPerConnection documents one connection may sync; the next one closes it */
+    public Hub(String serverPeerId, String storageId, DocumentRouter router, int maxDocumentsPerConnection) {
         this.serverPeerId = serverPeerId;
         this.storageId = storageId;
         this.router = router;
+        this.maxDocumentsPerConnection = maxDocumentsPerConnection;
     }
 
     public String serverPeerId() {
@@ -168,6 +175,11 @@ public final class Hub {
             if (dm instanceof Ephemeral e && !isNewEphemeral(s, e)) {
                 return;
             }
+            if (!s.documents.contains(dm.documentId()) && s.documents.size() >= maxDocumentsPerConnection) {
+                reject(s, "too-many-documents", "this connection already syncs " + s.documents.size()
+                        + " documents (MAX_DOCUMENTS_PER_CONNECTION)", CloseCodes.POLICY_VIOLATION, fx);
+                return;
+            }
             s.documents.add(dm.documentId());
             router.route(dm.documentId(), new DocumentInput.PeerMessage(s.peer, dm));
         } else if (message instanceof Join) {
@@ -216,6 +228,17 @@ public final class Hub {
             }
         }
         s.documents.clear();
+    }
+
+    /** Whether the connection has completed the join handshake. */
+    public boolean isJoined(ConnectionId connection) {
+        Session s = sessions.get(connection);
+        if (s == null) {
+            return false;
+        }
+        synchronized (s) {
+            return s.phase == Phase.ESTABLISHED;
+        }
     }
 
     /** Documents the connection has sent messages about, for limits and diagnostics. */

@@ -40,6 +40,8 @@ final class ServerProcess implements AutoCloseable {
         env.put("PORT", String.valueOf(port));
         env.put("DATA_DIR", dataDir.toString());
         env.put("HOST", "127.0.0.1");
+        env.put("MANAGEMENT_HOST", "127.0.0.1");
+        env.put("MANAGEMENT_PORT", String.valueOf(freePort()));
         List<String> cmd = List.of(javaBinary(), "-jar", jar);
         return new ServerProcess(cmd, env, logFile(name), port);
     }

@@ -15,6 +15,9 @@ class EnvironmentCheckTest {
     void validValuesPass() {
         assertThat(EnvironmentCheck.problems(Map.of("PORT", "3030", "HOST", "127.0.0.1", "DATA_DIR", "/data",
                 "MAX_MESSAGE_SIZE", "1048576", "IDLE_TIMEOUT", "30s", "KEEPALIVE_INTERVAL", "PT5S"))).isEmpty();
+        assertThat(EnvironmentCheck.problems(Map.of("ALLOWED_NETWORKS", "any", "TRUSTED_PROXIES", "172.17.0.1/32",
+                "MAX_PENDING_BYTES", "1048576", "AUTH_TOKEN", "s3cret"))).isEmpty();
+        assertThat(EnvironmentCheck.problems(Map.of("ALLOWED_NETWORKS", "192.168.1.0/24, fd00::/8"))).isEmpty();
     }
 
     @Test
@@ -30,5 +33,13 @@ class EnvironmentCheckTest {
                 .contains("MAX_MESSAGE_SIZE");
         assertThat(EnvironmentCheck.problems(Map.of("IDLE_TIMEOUT", "soon"))).singleElement().asString()
                 .contains("IDLE_TIMEOUT");
+        assertThat(EnvironmentCheck.problems(Map.of("ALLOWED_NETWORKS", "10.0.0.0/33"))).singleElement().asString()
+                .contains("ALLOWED_NETWORKS");
+        assertThat(EnvironmentCheck.problems(Map.of("TRUSTED_PROXIES", "proxy.lan"))).singleElement().asString()
+                .contains("TRUSTED_PROXIES");
+        assertThat(EnvironmentCheck.problems(Map.of("MESSAGE_RATE", "0"))).singleElement().asString()
+                .contains("MESSAGE_RATE");
+        assertThat(EnvironmentCheck.problems(Map.of("AUTH_TOKEN", "a", "AUTH_TOKEN_FILE", "/run/secrets/t")))
+                .singleElement().asString().contains("AUTH_TOKEN_FILE");
     }
 }
