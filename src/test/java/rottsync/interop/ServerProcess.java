@@ -39,7 +39,7 @@ final class ServerProcess implements AutoCloseable {
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("PORT", String.valueOf(port));
         env.put("DATA_DIR", dataDir.toString());
-        env.put("HOST", "127.0.0.1");
+        env.putIfAbsent("HOST", "127.0.0.1");
         env.put("MANAGEMENT_HOST", "127.0.0.1");
         env.put("MANAGEMENT_PORT", String.valueOf(freePort()));
         List<String> cmd = List.of(javaBinary(), "-jar", jar);
@@ -73,8 +73,12 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    String host() {
+        return env.getOrDefault("HOST", "127.0.0.1");
+    }
+
     String url() {
-        return "ws://127.0.0.1:" + port;
+        return "ws://" + host() + ":" + port;
     }
 
     int port() {
@@ -104,7 +108,7 @@ final class ServerProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("server exited with " + process.exitValue() + "; see " + log);
             }
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
+            try (Socket ignored = new Socket(host(), port)) {
                 return;
             } catch (IOException notYet) {
                 Thread.sleep(50);
