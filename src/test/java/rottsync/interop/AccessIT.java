@@ -109,6 +109,30 @@ class AccessIT {
     }
 
     @Test
+    void theOverallConnectionCapRefusesTheNextConnectionUntilOneCloses() throws Exception {
+        try (ServerProcess server = ServerProcess.rottSync(dir, "access-max-connections",
+                Map.of("MAX_CONNECTIONS", "4")).start()) {
+            List<HandMadeSocket> sockets = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    sockets.add(new HandMadeSocket("127.0.0.5", server.port()));
+                }
+                try (HandMadeSocket fifth = new HandMadeSocket("127.0.0.6", server.port())) {
+                    assertThat(fifth.awaitCloseCode()).isEqualTo(1013);
+                }
+            } finally {
+                for (HandMadeSocket s : sockets) {
+                    s.close();
+                }
+            }
+            Thread.sleep(500);
+            JsonNode relay = NodeClient.run("relay", "--server", server.url());
+            assertThat(relay.get("convergedHeads").size()).isPositive();
+            assertThat(server.logText()).contains("MAX_CONNECTIONS=4");
+        }
+    }
+
+    @Test
     void aClientThatStopsReadingIsDroppedInsteadOfBufferedWithoutBound() throws Exception {
         try (ServerProcess server = ServerProcess.rottSync(dir, "access-slow-reader", Map.of(
                 "MAX_PENDING_BYTES", "1048576", "MESSAGE_BURST", "5000")).start()) {
