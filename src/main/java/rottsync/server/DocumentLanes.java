@@ -1,6 +1,9 @@
 package rottsync.server;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -58,11 +61,34 @@ final class DocumentLanes {
         return lanes.values().stream().filter(l -> l.loaded).count();
     }
 
+    /**
+     * Keeps at most {@code max} documents in memory: the least recently used loaded ones beyond that are
+     * asked to unload (each does so once its changes are on disk). Called after a document loads, so the
+     * scan is over documents in memory, never over everything stored.
+     */
+    void enforceLoadedCap(int max) {
+        List<Lane> loaded = new ArrayList<>();
+        for (Lane lane : lanes.values()) {
+            if (lane.loaded) {
+                loaded.add(lane);
+            }
+        }
+        int excess = loaded.size() - max;
+        if (excess <= 0) {
+            return;
+        }
+        loaded.sort(Comparator.comparingLong(l -> l.lastUsedNanos));
+        for (Lane lane : loaded.subList(0, excess)) {
+            submit(lane.synchronizer.id(), new DocumentInput.Unload());
+        }
+    }
+
     private final class Lane implements Runnable {
         private final DocumentSynchronizer synchronizer;
         private final ArrayDeque<DocumentInput> queue = new ArrayDeque<>();
         private boolean scheduled;
         private volatile boolean loaded;
+        private volatile long lastUsedNanos = System.nanoTime();
 
         Lane(DocumentSynchronizer synchronizer) {
             this.synchronizer = synchronizer;
@@ -88,6 +114,9 @@ final class DocumentLanes {
                     break;
                 }
                 worker.accept(synchronizer, input);
+                if (!(input instanceof DocumentInput.Unload) && !(input instanceof DocumentInput.Tick)) {
+                    lastUsedNanos = System.nanoTime();
+                }
             }
             loaded = synchronizer.isLoaded();
             synchronized (this) {

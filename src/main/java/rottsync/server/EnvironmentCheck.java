@@ -28,7 +28,7 @@ public final class EnvironmentCheck {
                 "must be a duration such as 5s or PT10S", problems);
         check(env, "JOIN_TIMEOUT", EnvironmentCheck::isDuration, "must be a duration such as 10s", problems);
         for (String name : List.of("MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_ADDRESS", "MESSAGE_RATE", "MESSAGE_BURST",
-                "MAX_DOCUMENTS_PER_CONNECTION")) {
+                "MAX_DOCUMENTS_PER_CONNECTION", "MAX_DOCUMENTS_IN_MEMORY")) {
             check(env, name, EnvironmentCheck::positiveInt, "must be a positive number", problems);
         }
         check(env, "MAX_PENDING_BYTES", v -> v.trim().matches("[1-9]\\d{0,17}"), "must be a positive number of bytes",

@@ -16,6 +16,13 @@ public interface RottConfig {
     @WithDefault("60s")
     Duration idleTimeout();
 
+    /**
+     * Documents kept in memory at most ({@code MAX_DOCUMENTS_IN_MEMORY}); the least recently used leave first.
+     * Each small document costs about 400 KB of native memory in automerge-java 0.0.7.
+     */
+    @WithDefault("100")
+    int maxDocumentsInMemory();
+
     /** Ping interval; a peer silent for two intervals is dropped ({@code KEEPALIVE_INTERVAL}). */
     @WithDefault("5s")
     Duration keepaliveInterval();

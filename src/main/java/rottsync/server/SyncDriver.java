@@ -201,9 +201,11 @@ public class SyncDriver {
             }
             if (wasLoaded != synchronizer.isLoaded()) {
                 if (wasLoaded) {
+                    LOG.debugf("document %s left memory", synchronizer.id());
                     events.documentUnloaded();
                 } else {
                     events.documentLoaded();
+                    lanes.enforceLoadedCap(config.maxDocumentsInMemory());
                 }
             }
             perform(fx);

@@ -1,0 +1,47 @@
+package rottsync.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With a tiny in-memory cap and idle timeout, documents constantly leave memory and come back, also
+ * while their peers stay connected; clients must not notice anything but speed.
+ */
+class MemoryBoundIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void syncStaysCorrectWhileDocumentsAreEvictedUnderTheCap() throws Exception {
+        try (ServerProcess server = ServerProcess.rottSync(dir, "memory-bound",
+                Map.of("MAX_DOCUMENTS_IN_MEMORY", "5", "IDLE_TIMEOUT", "2s",
+                        "QUARKUS_LOG_CATEGORY__ROTTSYNC_SERVER__LEVEL", "DEBUG")).start()) {
+            JsonNode many = NodeClient.run("many", "--server", server.url(), "--count", "150", "--timeout", "120000");
+            assertThat(many.get("count").asInt()).isEqualTo(150);
+
+            JsonNode created = NodeClient.run("create", "--server", server.url());
+            String url = created.get("docs").get(0).get("url").asText();
+            Path watchOut = dir.resolve("watch.json");
+            Process watcher = NodeClient.spawn(watchOut, "watch", "--server", server.url(), "--url", url,
+                    "--key", "late", "--value", "change", "--timeout", "60000");
+            try {
+                // The watcher stays connected but quiet while its document idles out of memory.
+                Thread.sleep(6000);
+                NodeClient.run("edit", "--server", server.url(), "--url", url, "--set", "late=change");
+                assertThat(watcher.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(watcher.exitValue()).isZero();
+            } finally {
+                watcher.destroyForcibly();
+            }
+            long evictions = server.logText().lines().filter(l -> l.contains("left memory")).count();
+            assertThat(evictions).as("documents left memory under the cap").isGreaterThan(140);
+            JsonNode relay = NodeClient.run("relay", "--server", server.url());
+            assertThat(relay.get("keys")).extracting(JsonNode::asText).contains("concurrentA", "concurrentB");
+        }
+    }
+}
