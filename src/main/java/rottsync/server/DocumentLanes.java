@@ -19,6 +19,7 @@ import rottsync.sync.DocumentSynchronizer;
  * disposable after draining is removed; the next input for that document starts a fresh one.
  */
 final class DocumentLanes {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DocumentLanes.class);
     /** Inputs one lane handles before it yields its thread to other documents. */
     private static final int BATCH = 64;
 
@@ -67,19 +68,21 @@ final class DocumentLanes {
      * scan is over documents in memory, never over everything stored.
      */
     void enforceLoadedCap(int max) {
-        List<Lane> loaded = new ArrayList<>();
+        record Candidate(DocumentId id, boolean busy, long lastUsedNanos) {}
+        List<Candidate> loaded = new ArrayList<>();
         for (Lane lane : lanes.values()) {
             if (lane.loaded) {
-                loaded.add(lane);
+                loaded.add(new Candidate(lane.synchronizer.id(), !lane.quiescent, lane.lastUsedNanos));
             }
         }
         int excess = loaded.size() - max;
         if (excess <= 0) {
             return;
         }
-        loaded.sort(Comparator.comparingLong(l -> l.lastUsedNanos));
-        for (Lane lane : loaded.subList(0, excess)) {
-            submit(lane.synchronizer.id(), new DocumentInput.Unload());
+        // Quiescent documents first: evicting one mid-sync would cost its peers an extra round trip.
+        loaded.sort(Comparator.comparing(Candidate::busy).thenComparingLong(Candidate::lastUsedNanos));
+        for (Candidate candidate : loaded.subList(0, excess)) {
+            submit(candidate.id(), new DocumentInput.Unload());
         }
     }
 
@@ -88,6 +91,7 @@ final class DocumentLanes {
         private final ArrayDeque<DocumentInput> queue = new ArrayDeque<>();
         private boolean scheduled;
         private volatile boolean loaded;
+        private volatile boolean quiescent;
         private volatile long lastUsedNanos = System.nanoTime();
 
         Lane(DocumentSynchronizer synchronizer) {
@@ -113,12 +117,18 @@ final class DocumentLanes {
                 if (input == null) {
                     break;
                 }
-                worker.accept(synchronizer, input);
+                try {
+                    worker.accept(synchronizer, input);
+                } catch (RuntimeException e) {
+                    // A lane must never wedge: report and go on with the next input.
+                    LOG.errorf(e, "document %s: input %s failed", synchronizer.id(), input.getClass().getSimpleName());
+                }
                 if (!(input instanceof DocumentInput.Unload) && !(input instanceof DocumentInput.Tick)) {
                     lastUsedNanos = System.nanoTime();
                 }
             }
             loaded = synchronizer.isLoaded();
+            quiescent = synchronizer.isQuiescent();
             synchronized (this) {
                 if (!queue.isEmpty()) {
                     executor.execute(this);

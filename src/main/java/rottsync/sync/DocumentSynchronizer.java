@@ -81,6 +81,22 @@ public final class DocumentSynchronizer {
         return active.size();
     }
 
+    /**
+     * Loaded, durable, and every active peer has what the server has: unloading now costs no extra round
+     * trip, so memory caps evict such documents first.
+     */
+    public boolean isQuiescent() {
+        if (phase != Phase.READY || !persistence.isFlushed(doc)) {
+            return false;
+        }
+        for (PeerDocState peer : active.values()) {
+            if (!peer.isInSync(doc)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Nothing in memory, nobody active, nothing pending: the driver may forget this object. */
     public boolean isDisposable() {
         return phase == Phase.UNLOADED && active.isEmpty() && waitingForLoad.isEmpty();

@@ -29,6 +29,10 @@ final class PeerDocState {
         return live;
     }
 
+    boolean isInSync(org.automerge.Document doc) {
+        return live == null || live.isInSync(doc);
+    }
+
     /** Frees native memory, keeping the shared heads; returns them encoded. */
     byte[] park() {
         if (live != null) {
