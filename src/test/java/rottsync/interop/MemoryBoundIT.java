@@ -26,18 +26,11 @@ class MemoryBoundIT {
 
             JsonNode created = NodeClient.run("create", "--server", server.url());
             String url = created.get("docs").get(0).get("url").asText();
-            Path watchOut = dir.resolve("watch.json");
-            Process watcher = NodeClient.spawn(watchOut, "watch", "--server", server.url(), "--url", url,
-                    "--key", "late", "--value", "change", "--timeout", "60000");
-            try {
+            NodeClient.watchWhile(server.url(), url, "late", "change", dir.resolve("watch.json"), () -> {
                 // The watcher stays connected but quiet while its document idles out of memory.
                 Thread.sleep(6000);
                 NodeClient.run("edit", "--server", server.url(), "--url", url, "--set", "late=change");
-                assertThat(watcher.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-                assertThat(watcher.exitValue()).isZero();
-            } finally {
-                watcher.destroyForcibly();
-            }
+            });
             long evictions = server.logText().lines().filter(l -> l.contains("left memory")).count();
             assertThat(evictions).as("documents left memory under the cap").isGreaterThan(140);
             JsonNode relay = NodeClient.run("relay", "--server", server.url());

@@ -71,6 +71,34 @@ final class NodeClient {
                 .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Keeps a client connected and watching {@code url} until {@code key} has {@code value}, runs
+     * {@code meanwhile}, and fails unless the watcher saw the value within 60 s.
+     */
+    static void watchWhile(String server, String url, String key, String value, Path out, Step meanwhile)
+            throws Exception {
+        Process watcher = spawn(out, "watch", "--server", server, "--url", url, "--key", key, "--value", value,
+                "--timeout", "60000");
+        try {
+            meanwhile.run();
+            if (!watcher.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("the watcher did not see " + key + "=" + value + " within 60 s");
+            }
+            if (watcher.exitValue() != 0) {
+                throw new AssertionError("the watcher failed (exit " + watcher.exitValue() + ")");
+            }
+            if (!Files.readString(out).contains(url)) {
+                throw new AssertionError("the watcher reported no result for " + url);
+            }
+        } finally {
+            watcher.destroyForcibly();
+        }
+    }
+
     static JsonNode parse(String json) throws IOException {
         return JSON.readTree(json);
     }

@@ -3,11 +3,7 @@ package rottsync.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,25 +110,11 @@ class RelayInteropIT {
     void aConnectedClientSeesChangesAfterTheServerRestarts() throws Exception {
         JsonNode created = NodeClient.run("create", "--server", server.url());
         String url = created.get("docs").get(0).get("url").asText();
-        Path watchOut = scratch.resolve("watch.json");
-        Process watcher = NodeClient.spawn(watchOut, "watch", "--server", server.url(), "--url", url,
-                "--key", "after", "--value", "restart", "--timeout", "60000");
-        try {
+        NodeClient.watchWhile(server.url(), url, "after", "restart", scratch.resolve("watch.json"), () -> {
             Thread.sleep(1500);
             server.stop();
             server = ServerProcess.rottSync(dataDir, "relay-restarted").startOnPort(server.port());
             NodeClient.run("edit", "--server", server.url(), "--url", url, "--set", "after=restart");
-            assertThat(watcher.waitFor(60, TimeUnit.SECONDS)).as("watcher finished").isTrue();
-            assertThat(watcher.exitValue()).isZero();
-            assertThat(Files.readString(watchOut)).contains(url);
-        } finally {
-            watcher.destroyForcibly();
-        }
-    }
-
-    static List<String> urls(JsonNode created) {
-        List<String> urls = new ArrayList<>();
-        created.get("docs").forEach(d -> urls.add(d.get("url").asText()));
-        return urls;
+        });
     }
 }
