@@ -188,6 +188,15 @@ class BadInputIT {
     }
 
     @Test
+    void aSecondJoinWithTheSamePeerIdReplacesTheFirstConnection() throws Exception {
+        try (RawPeer first = RawPeer.joinedAs(server.url(), "same-device");
+                RawPeer second = RawPeer.joinedAs(server.url(), "same-device")) {
+            assertThat(first.awaitClose().code()).isEqualTo(1008);
+            assertThat(second.fetch(stored).getHeads()).isEqualTo(original.getHeads());
+        }
+    }
+
+    @Test
     void peerVanishingMidSync() throws Exception {
         Document big = new Document();
         try (Transaction tx = big.startTransaction()) {

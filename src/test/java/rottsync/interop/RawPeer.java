@@ -45,6 +45,16 @@ final class RawPeer implements AutoCloseable {
         return new RawPeer(url, "raw-" + System.nanoTime());
     }
 
+    /** Connects and joins under a chosen peer id, e.g. to act as the same device on a second socket. */
+    static RawPeer joinedAs(String url, String peerId) throws Exception {
+        RawPeer peer = new RawPeer(url, peerId);
+        peer.send(new WireMessage.Join(peerId, new WireMessage.PeerMetadata(null, true), List.of("1")));
+        if (!(peer.next() instanceof WireMessage.Peer)) {
+            throw new AssertionError("expected peer");
+        }
+        return peer;
+    }
+
     /** Connects and completes the join/peer handshake. */
     static RawPeer joined(String url) throws Exception {
         RawPeer peer = connect(url);
