@@ -150,7 +150,7 @@ touch "$ROOTFS/etc/hosts" # and the file it mounts its hosts file on
 start_container() {
   local name=$1 user=$2 data=$3; shift 3
   printf '127.0.0.1 localhost %s\n::1 localhost\n' "$name" > "$WORK/hosts-$name"
-  unshare --mount --pid --net --uts --fork --kill-child -- bash -c '
+  TMP_OPTS="${TMP_OPTS:-}" unshare --mount --pid --net --uts --fork --kill-child -- bash -c '
     set -e
     r=$1 data=$2 hosts=$3 name=$4 user=$5 cwd=$6; shift 6
     ip link set lo up
@@ -159,7 +159,7 @@ start_container() {
     mount --bind "$r" "$r"
     mount -t proc proc "$r/proc"
     mount --rbind /dev "$r/dev"
-    mount -t tmpfs -o mode=1777,size=64m tmpfs "$r/tmp"
+    mount -t tmpfs -o "mode=1777,size=64m${TMP_OPTS:+,$TMP_OPTS}" tmpfs "$r/tmp"
     mount --bind "$data" "$r/data"
     mount --bind "$hosts" "$r/etc/hosts"
     mount -o remount,bind,ro "$r"
@@ -282,3 +282,9 @@ start_container rott-denied 1026:100 "$WORK/vol-denied"
 await_exit rott-denied
 grep -q '^DATA_DIR=/data ' "$WORK/rott-denied.log" || { cat "$WORK/rott-denied.log"; fail "no message naming DATA_DIR"; }
 echo "its output:"; sed 's/^/  | /' "$WORK/rott-denied.log"
+
+say "run 5: /tmp mounted noexec (a container tmpfs default): must stop with a clear message"
+TMP_OPTS=noexec start_container rott-noexec "$IMG_UID:$IMG_GID" "$WORK/vol"
+await_exit rott-noexec
+grep -q 'Automerge native library cannot be loaded' "$WORK/rott-noexec.log" || { cat "$WORK/rott-noexec.log"; fail "no message about the native library"; }
+echo "its output:"; sed 's/^/  | /' "$WORK/rott-noexec.log"
