@@ -160,6 +160,10 @@ class ComposeFilesTest {
         assertThat(relay.get("healthcheck").get("test")).extracting(JsonNode::asText).containsExactlyElementsOf(HEALTHCHECK);
         assertThat(relay.get("volumes")).extracting(JsonNode::asText).anyMatch(v -> v.endsWith(":/data"));
         assertThat(relay.get("mem_limit").asText()).isEqualTo("${RS_MEM_LIMIT:-512m}");
+        assertThat(relay.get("read_only").asBoolean()).isTrue();
+        // Docker mounts a tmpfs noexec unless told otherwise; the native library must be mapped from /tmp.
+        assertThat(relay.get("tmpfs")).extracting(JsonNode::asText).singleElement().asString()
+                .startsWith("/tmp:exec,");
     }
 
     @Test
