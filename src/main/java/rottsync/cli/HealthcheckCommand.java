@@ -20,7 +20,8 @@ import java.util.Map;
  * healthcheck needs nothing but the image's own JVM (no curl or wget in the image).
  *
  * <p>Exit 0 when {@code /q/health/ready} answers {@code UP}; exit 1 with one line that says why otherwise
- * (nothing listening, no answer in time, {@code DOWN} with the failing checks, an unexpected answer).
+ * (nothing listening, no answer in time, {@code DOWN} with the failing checks, an unexpected answer, a
+ * bad argument). Never 2: Docker reserves that exit code of a healthcheck.
  */
 public final class HealthcheckCommand implements Command {
     static final int DEFAULT_MANAGEMENT_PORT = 9000;
@@ -73,14 +74,14 @@ public final class HealthcheckCommand implements Command {
             String arg = args[i];
             if ((arg.equals("--url") || arg.equals("--timeout")) && i + 1 == args.length) {
                 err.println("healthcheck: " + arg + " needs a value (see healthcheck --help)");
-                return 2;
+                return 1;
             }
             switch (arg) {
                 case "--url" -> url = URI.create(args[++i]);
                 case "--timeout" -> timeout = Duration.ofMillis((long) (Double.parseDouble(args[++i]) * 1000));
                 default -> {
                     err.println("healthcheck: unknown argument '" + arg + "' (see healthcheck --help)");
-                    return 2;
+                    return 1;
                 }
             }
         }

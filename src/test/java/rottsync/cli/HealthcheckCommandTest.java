@@ -51,9 +51,10 @@ class HealthcheckCommandTest {
     }
 
     @Test
-    void badArgumentsExitTwo() {
-        assertThat(Run.of("healthcheck", "--bogus").code).isEqualTo(2);
-        assertThat(Run.of("healthcheck", "--url").code).isEqualTo(2);
+    void badArgumentsExitOneNeverTwoWhichDockerReserves() {
+        assertThat(Run.of("healthcheck", "--bogus").code).isEqualTo(1);
+        assertThat(Run.of("healthcheck", "--url").code).isEqualTo(1);
+        assertThat(Run.of("healthcheck", "--timeout", "soon").code).isEqualTo(1);
     }
 
     @Test
