@@ -63,7 +63,8 @@ public final class HealthcheckCommand implements Command {
                   --url URL          ask this URL instead
                   --timeout SECONDS  give up after this long (default 5)
 
-                Example (compose):  test: ["CMD", "java", "-jar", "/home/jboss/quarkus-run.jar", "healthcheck"]""";
+                In the image (compose healthcheck, kubectl exec):
+                  java -jar /home/jboss/quarkus-run.jar healthcheck""";
     }
 
     @Override

@@ -44,7 +44,8 @@ class ComposeFilesTest {
     static final String TAILSCALE = "compose/compose.tailscale.yaml";
     static final String SYNOLOGY = "compose/synology/compose.yaml";
     static final List<String> ALL = List.of(LAN, TAILSCALE, SYNOLOGY);
-    static final List<String> HEALTHCHECK = List.of("CMD", "java", "-jar", "/home/jboss/quarkus-run.jar", "healthcheck");
+    static final List<String> HEALTHCHECK =
+            List.of("CMD", "java", "-XX:TieredStopAtLevel=1", "-jar", "/home/jboss/quarkus-run.jar", "healthcheck");
 
     private static final Schema CURRENT = schema("compose-spec.json");
     private static final Schema JULY_2023 = schema("compose-spec-2023-07.json");

@@ -206,7 +206,7 @@ class DocsCommandsTest {
 
     @Test
     void everyHealthcheckRunsTheJarWhereItIsInstalled() throws Exception {
-        Set<String> jars = Set.of(ComposeFilesTest.HEALTHCHECK.get(3), "/opt/rott-sync/quarkus-app/quarkus-run.jar");
+        Set<String> jars = Set.of(ComposeFilesTest.HEALTHCHECK.get(4), "/opt/rott-sync/quarkus-app/quarkus-run.jar");
         assertThat(Packaging.read("deploy/systemd/rott-sync.service")).contains("/opt/rott-sync/quarkus-app/quarkus-run.jar");
         int checked = 0;
         for (Line line : shellLines()) {
