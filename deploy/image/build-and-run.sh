@@ -3,13 +3,15 @@
 #
 #   sudo deploy/image/build-and-run.sh        (CI runs it from .ci/run after the Maven tests)
 #
-#  1. A JRE base image from Debian packages: mmdebstrap (bookworm, openjdk-17-jre-headless) -> umoci ->
-#     skopeo docker-archive tar. The published image uses Eclipse Temurin instead (application.properties).
-#  2. A registry on 127.0.0.1:5000 (Debian's docker-registry, storage in a temporary directory).
-#  3. ./mvnw package with the image properties of application.properties, pushing to that registry.
-#     Only linux/amd64 here: the local base has one architecture (the workflow builds amd64 + arm64).
-#  4. Pulls the image back (skopeo), checks its configuration (user, env, ports, labels, entry point)
-#     and unpacks it (umoci).
+#  1. A JRE base image from Debian packages for linux/amd64 and linux/arm64: mmdebstrap (bookworm,
+#     openjdk-17-jre-headless) -> umoci -> one OCI image index. The published image uses Eclipse Temurin
+#     instead (application.properties); this one exists because nothing can be pulled here.
+#  2. A registry on 127.0.0.1:5000 (Debian's docker-registry, storage in a temporary directory), with
+#     the base image pushed to it.
+#  3. ./mvnw package with the image properties of application.properties (both platforms), pushing the
+#     image to that registry.
+#  4. Pulls the image index back (skopeo), checks both platforms' configuration (user, env, ports,
+#     labels, entry point) and unpacks the linux/amd64 image (umoci). arm64 cannot run here.
 #  5. Runs it as a container runtime would: own mount/pid/net/uts namespaces, root filesystem read-only,
 #     tmpfs on /tmp, a data directory mounted at /data, as the image's uid; then as Synology's 1026:100.
 #  6. The real npm automerge-repo client syncs documents through it; the image's own `healthcheck`
@@ -18,8 +20,8 @@
 #
 # Needs root (namespaces, chroot). Installs mmdebstrap, umoci, skopeo, docker-registry and iproute2 with
 # apt when missing. Leaves nothing behind: the registry and servers it started are stopped and its
-# temporary directory is removed (KEEP_WORK=1 keeps it). BASE_TAR=/path/base.tar reuses a base image
-# archive from an earlier run instead of building one.
+# temporary directory is removed (KEEP_WORK=1 keeps it). BASE_OCI=/path/base-oci reuses the base image
+# layout of an earlier run (KEEP_WORK=1) instead of building one.
 set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,30 +65,44 @@ cleanup() {
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- 1. base image
-if [ -n "${BASE_TAR:-}" ]; then
-  say "reusing base image $BASE_TAR"
-  cp "$BASE_TAR" "$WORK/base.tar"
-else
-  say "building a JRE base image from Debian packages (mmdebstrap)"
+# make_rootfs ARCH VARIANT: a Debian bookworm root file system with the Java 17 runtime, as a tar.
+make_rootfs() {
   # Keep man page directories: the JRE's postinst registers alternatives with man slaves.
-  mmdebstrap --quiet --variant=minbase --include=openjdk-17-jre-headless \
+  mmdebstrap --quiet --variant="$2" --architectures="$1" --include=openjdk-17-jre-headless \
     --dpkgopt='path-exclude=/usr/share/doc/*' \
-    bookworm "$WORK/rootfs.tar" \
+    bookworm "$WORK/rootfs-$1.tar" \
     "deb $DEBIAN_MIRROR bookworm main" \
     "deb $DEBIAN_MIRROR bookworm-updates main" \
     "deb ${DEBIAN_MIRROR%/debian}/debian-security bookworm-security main"
+}
+# add_base ARCH: the rootfs as an image in the OCI layout, tagged ARCH.
+add_base() {
+  umoci new --image "$WORK/base-oci:$1"
+  umoci raw add-layer --image "$WORK/base-oci:$1" "$WORK/rootfs-$1.tar"
+  umoci config --image "$WORK/base-oci:$1" --os linux --architecture "$1" \
+    --config.env "PATH=/usr/lib/jvm/java-17-openjdk-$1/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    --config.env "JAVA_HOME=/usr/lib/jvm/java-17-openjdk-$1"
+  rm -f "$WORK/rootfs-$1.tar"
+}
+if [ -n "${BASE_OCI:-}" ]; then
+  say "reusing the base image layout $BASE_OCI"
+  cp -r "$BASE_OCI" "$WORK/base-oci"
+else
+  # amd64 is installed for real (maintainer scripts run): it is the one this machine runs. arm64 can
+  # only be unpacked here (no emulator); it is built into the image but not run.
+  say "building a JRE base image from Debian packages: linux/amd64 (mmdebstrap minbase)"
+  make_rootfs amd64 minbase
+  say "and linux/arm64 (mmdebstrap extract: unpacked, not run)"
+  make_rootfs arm64 extract
   umoci init --layout "$WORK/base-oci"
-  umoci new --image "$WORK/base-oci:17"
-  umoci raw add-layer --image "$WORK/base-oci:17" "$WORK/rootfs.tar"
-  umoci config --image "$WORK/base-oci:17" --os linux --architecture amd64 \
-    --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    --config.env JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64
-  skopeo copy --quiet "oci:$WORK/base-oci:17" "docker-archive:$WORK/base.tar:rott-sync-base:17"
-  rm -rf "$WORK/rootfs.tar" "$WORK/base-oci"
+  add_base amd64
+  add_base arm64
+  # One tag for both: an OCI image index, as multi-arch images on a public registry are.
+  node "$ROOT_DIR/deploy/image/oci-index.mjs" "$WORK/base-oci" 17 amd64 arm64
 fi
 
 # ---------------------------------------------------------------- 2. registry
-say "starting a registry on $REGISTRY"
+say "starting a registry on $REGISTRY and pushing the base image to it"
 if (exec 3<>"/dev/tcp/${REGISTRY%:*}/${REGISTRY#*:}") 2>/dev/null; then
   fail "something already listens on $REGISTRY; set REGISTRY=127.0.0.1:PORT to use another port"
 fi
@@ -108,25 +124,35 @@ for _ in $(seq 100); do
   fi
   sleep 0.2
 done
+BASE_REF="$REGISTRY/rott-sync-base:17"
+skopeo copy --quiet --all --dest-tls-verify=false "oci:$WORK/base-oci:17" "docker://$BASE_REF"
 
 # ---------------------------------------------------------------- 3. Jib build
-say "building the image with Jib and pushing it to $REGISTRY"
+# Every image setting comes from application.properties, platforms included; only the base image (the
+# local one instead of Temurin) and where to push differ from the published build.
+say "building the image with Jib for linux/amd64 and linux/arm64, pushing it to $REGISTRY"
 (cd "$ROOT_DIR" && ./mvnw -B -q package -DskipTests -DskipInterop \
   -Dquarkus.container-image.build=true -Dquarkus.container-image.push=true \
   -Dquarkus.container-image.registry="$REGISTRY" -Dquarkus.container-image.insecure=true \
   -Dquarkus.container-image.tag=local-test \
-  -Dquarkus.jib.base-jvm-image="tar://$WORK/base.tar" -Dquarkus.jib.platforms=linux/amd64) \
+  -Dquarkus.jib.base-jvm-image="$BASE_REF") \
   > "$WORK/jib.log" 2>&1 || { cat "$WORK/jib.log"; fail "Jib build"; }
 grep -E 'Pushed container image|Created container image' "$WORK/jib.log" || true
 
 # ---------------------------------------------------------------- 4. inspect and unpack
-say "pulling $IMAGE_REF back and checking its configuration"
-skopeo inspect --tls-verify=false --config "docker://$IMAGE_REF" > "$WORK/image-config.json"
-skopeo inspect --tls-verify=false "docker://$IMAGE_REF" > "$WORK/image-inspect.json"
-skopeo inspect --tls-verify=false --raw "docker://$IMAGE_REF" > "$WORK/image-manifest.json"
-node "$ROOT_DIR/deploy/image/check-image-config.mjs" "$WORK/image-config.json" "$WORK/image-inspect.json" \
-  "$WORK/image-manifest.json"
-skopeo copy --quiet --src-tls-verify=false "docker://$IMAGE_REF" "oci:$WORK/app-oci:app"
+say "pulling $IMAGE_REF back and checking both platforms' configuration"
+skopeo inspect --tls-verify=false --raw "docker://$IMAGE_REF" > "$WORK/image-index.json"
+for arch in amd64 arm64; do
+  skopeo --override-arch "$arch" inspect --tls-verify=false --config "docker://$IMAGE_REF" > "$WORK/config-$arch.json"
+  digest=$(node -e '
+    const index = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
+    const entry = (index.manifests ?? []).find(m => m.platform?.architecture === process.argv[2])
+    console.log(entry ? entry.digest : "")' "$WORK/image-index.json" "$arch")
+  [ -n "$digest" ] || { cat "$WORK/image-index.json"; fail "the image has no linux/$arch entry"; }
+  skopeo inspect --tls-verify=false --raw "docker://${IMAGE_REF%:*}@$digest" > "$WORK/manifest-$arch.json"
+done
+node "$ROOT_DIR/deploy/image/check-image-config.mjs" "$WORK" amd64 arm64
+skopeo copy --quiet --override-arch amd64 --src-tls-verify=false "docker://$IMAGE_REF" "oci:$WORK/app-oci:app"
 umoci unpack --image "$WORK/app-oci:app" "$WORK/bundle" > /dev/null
 ROOTFS="$WORK/bundle/rootfs"
 # What a runtime would run: user, working directory, environment and arguments from the image.
