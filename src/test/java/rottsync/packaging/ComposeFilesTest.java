@@ -115,6 +115,16 @@ class ComposeFilesTest {
     }
 
     @Test
+    void theSchemasAreTheProjectsSharedCopies() throws IOException {
+        // The project keeps the compose-spec schemas beside the repository; the test copies must match.
+        Path shared = Packaging.root().resolveSibling("shared").resolve("schemas");
+        Assumptions.assumeTrue(Files.isDirectory(shared), "no ../shared/schemas beside this checkout");
+        for (String name : List.of("compose-spec.json", "compose-spec-2023-07.json")) {
+            assertThat(Packaging.file("src/test/resources/compose-spec/" + name)).hasSameBinaryContentAs(shared.resolve(name));
+        }
+    }
+
+    @Test
     void bothSchemasCatchATypo() throws IOException {
         ObjectNode lan = (ObjectNode) yaml(file(LAN));
         ((ObjectNode) lan.get("services").get("rott-sync")).put("restarts", "always");
