@@ -46,7 +46,7 @@ class KubernetesManifestsTest {
 
     @Test
     void thePolicyRejectsWhatItForbids() throws Exception {
-        String deployment = Packaging.read("deploy/kubernetes/deployment.yaml");
+        String deployment = Packaging.read("deploy/kubernetes/20-deployment.yaml");
         for (String[] change : new String[][] {
                 {"type: Recreate", "type: RollingUpdate"},
                 {"readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"},
@@ -61,6 +61,16 @@ class KubernetesManifestsTest {
         }
         assertThatThrownBy(() -> KubernetesPolicy.objects(deployment.replace("livenessProbe:", "livenesProbe:")))
                 .as("a misspelt key").hasMessageContaining("livenesProbe");
+    }
+
+    @Test
+    void kubectlApplyOfTheFolderCreatesTheNamespaceFirst() throws Exception {
+        // kubectl apply -f <folder> reads the files in name order; the namespace must exist before the rest.
+        try (Stream<Path> files = Files.list(Packaging.file("deploy/kubernetes"))) {
+            List<Path> yaml = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+            assertThat(KubernetesPolicy.objects(Files.readString(yaml.get(0))))
+                    .singleElement().isInstanceOf(Namespace.class);
+        }
     }
 
     @Test
