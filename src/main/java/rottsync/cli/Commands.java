@@ -12,7 +12,8 @@ import java.util.Optional;
  * that names a command runs that command instead and exits.
  */
 public final class Commands {
-    private static final List<Command> ALL = List.of();
+    private static final List<Command> ALL = List.of(
+            new HealthcheckCommand());
 
     private Commands() {}
 

@@ -20,6 +20,16 @@ public final class RottSyncMain {
             System.err.println("rott-sync did not start: fix the variables above.");
             System.exit(2);
         }
+        DataDirCheck.problem(DataDirCheck.dataDir(System.getenv())).ifPresent(problem -> {
+            System.err.println(problem);
+            System.err.println("rott-sync did not start: DATA_DIR must be writable.");
+            System.exit(2);
+        });
+        NativeLibraryCheck.problem().ifPresent(problem -> {
+            System.err.println(problem);
+            System.err.println("rott-sync did not start.");
+            System.exit(2);
+        });
         Quarkus.run(args);
     }
 }
