@@ -12,7 +12,10 @@ import java.util.Optional;
  * that names a command runs that command instead and exits.
  */
 public final class Commands {
-    private static final List<Command> ALL = List.of();
+    private static final List<Command> ALL = List.of(
+            new BackupCommand(System.getenv(), java.time.Clock.systemUTC()),
+            new VerifyCommand(System.getenv()),
+            new RestoreCommand());
 
     private Commands() {}
 
