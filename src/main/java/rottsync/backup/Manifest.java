@@ -51,4 +51,18 @@ public record Manifest(
     public static Manifest parse(byte[] json) throws IOException {
         return JSON.readValue(json, Manifest.class);
     }
+
+    /** The manifest of a backup archive (read to the end), or an IOException if it has none. */
+    public static Manifest readFrom(java.nio.file.Path archive) throws IOException {
+        Manifest[] found = {null};
+        Archive.read(archive, (path, bytes) -> {
+            if (path.equals(ENTRY_NAME)) {
+                found[0] = parse(bytes);
+            }
+        });
+        if (found[0] == null) {
+            throw new IOException(archive + " has no " + ENTRY_NAME);
+        }
+        return found[0];
+    }
 }

@@ -51,7 +51,14 @@ public class SyncDriver {
     private final ProblemLog problemLog = new ProblemLog();
     private final ServerEvents events;
     private volatile boolean shuttingDown;
+    private volatile boolean quiet;
     private boolean drained;
+    /**
+     * Before closing, the server stops sending for this long. automerge-repo 2.5.6 breaks a document handle
+     * ("Attempting to change an outdated document") when it must answer a sync message on a socket that
+     * is already closing; a quiet moment lets clients answer everything they got before the close arrives.
+     */
+    static final long QUIET_BEFORE_CLOSE_MILLIS = 300;
 
     SyncDriver(ServerStorage storage, RottConfig config, Instance<ServerEvents> listeners) {
         this.storage = storage;
@@ -112,6 +119,14 @@ public class SyncDriver {
         long started = System.nanoTime();
         timer.shutdownNow();
         int open = connections.size();
+        quiet = true;
+        if (open > 0) {
+            try {
+                Thread.sleep(QUIET_BEFORE_CLOSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Connections.Entry entry : connections.all()) {
             connections.close(entry.id(), CloseCodes.GOING_AWAY, "server shutting down");
         }
@@ -272,6 +287,9 @@ public class SyncDriver {
             events.problem(problem.kind());
         }
         for (Effects.Send send : fx.sends()) {
+            if (quiet) {
+                break; // closing: clients get everything again when they reconnect
+            }
             byte[] frame = codec.encode(send.message());
             if (connections.send(send.to(), frame)) {
                 events.frameSent(send.message().type(), frame.length);
