@@ -27,8 +27,12 @@ public class HealthChecks {
     /** An event loop that takes longer than this to run a no-op is stuck. */
     static final Duration EVENT_LOOP_LIMIT = Duration.ofSeconds(5);
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger("rottsync.health");
+
     private final OpsState state;
     private final Vertx vertx;
+    /** The storage check's last answer, to log once per change instead of once per probe. */
+    private volatile String lastStorageProblem = "";
 
     HealthChecks(OpsState state, Vertx vertx) {
         this.state = state;
@@ -86,11 +90,12 @@ public class HealthChecks {
                     .withData("minFreeBytes", state.minFreeBytes())
                     .withData("documentsStored", counts.documents())
                     .withData("storageBytes", counts.bytes());
-            if (!probe.writable()) {
-                r.withData("problem", probe.problem());
-            } else if (!roomy) {
-                r.withData("problem", "free disk space is below MIN_FREE_DISK");
+            String problem = !probe.writable() ? probe.problem()
+                    : !roomy ? "free disk space is below MIN_FREE_DISK" : null;
+            if (problem != null) {
+                r.withData("problem", problem);
             }
+            logChange(problem, probe);
             addBackupData(r);
             return r.build();
         };
@@ -135,6 +140,22 @@ public class HealthChecks {
             addBackupData(r);
             return r.build();
         };
+    }
+
+    private synchronized void logChange(String problem, StorageProbe.Status probe) {
+        String now = problem == null ? null : problem;
+        if (java.util.Objects.equals(now, lastStorageProblem)) {
+            return;
+        }
+        boolean first = "".equals(lastStorageProblem);
+        lastStorageProblem = now;
+        if (now != null) {
+            LOG.warnf("readiness DOWN: %s (data dir %s, %d bytes free, MIN_FREE_DISK %d)", now,
+                    state.storage().dataDir(), probe.usableBytes(), state.minFreeBytes());
+        } else if (!first) {
+            LOG.infof("readiness UP again: data dir %s is writable with %d bytes free", state.storage().dataDir(),
+                    probe.usableBytes());
+        }
     }
 
     private void addBackupData(HealthCheckResponseBuilder r) {

@@ -165,7 +165,7 @@ public final class StatusPageRenderer {
 
     static String lastBackup(StatusSnapshot s, Instant now) {
         if (!s.backupsEnabled()) {
-            return "scheduled backups are off (set BACKUP_DIR)";
+            return "off (BACKUP_DIR is not set)";
         }
         ScheduledBackups.Outcome last = s.lastBackup();
         if (last == null) {
