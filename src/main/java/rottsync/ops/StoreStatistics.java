@@ -38,7 +38,7 @@ public final class StoreStatistics {
     /** The latest counts; starts a background recount when they are stale. */
     public Counts get() {
         Counts counts = last;
-        if (clock.getAsLong() - counts.countedAtMillis() >= maxAge.toMillis()) {
+        if (counts.countedAtMillis() == 0 || clock.getAsLong() - counts.countedAtMillis() >= maxAge.toMillis()) {
             refreshInBackground();
         }
         return counts;
