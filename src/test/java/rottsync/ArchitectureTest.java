@@ -58,6 +58,22 @@ class ArchitectureTest {
     }
 
     @Test
+    void backupIsPlainJavaOverStorage() {
+        noClasses().that().resideInAPackage("rottsync.backup..")
+                .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS)
+                .orShould().dependOnClassesThat().resideInAnyPackage(
+                        "rottsync.sync..", "rottsync.server..", "rottsync.ops..", "rottsync.cli..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void operationsReadTheServerNeverTheOtherWayRound() {
+        noClasses().that().resideInAPackage("rottsync.server..")
+                .should().dependOnClassesThat().resideInAPackage("rottsync.ops..")
+                .check(CLASSES);
+    }
+
+    @Test
     void noCoreCodeReachesIntoTheServer() {
         noClasses().that().resideOutsideOfPackages("rottsync.server..", "rottsync.ops..")
                 .should().dependOnClassesThat().resideInAnyPackage("rottsync.server..", "rottsync.ops..")

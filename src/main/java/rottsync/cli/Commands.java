@@ -13,7 +13,10 @@ import java.util.Optional;
  */
 public final class Commands {
     private static final List<Command> ALL = List.of(
-            new HealthcheckCommand());
+            new HealthcheckCommand(),
+            new BackupCommand(System.getenv(), java.time.Clock.systemUTC()),
+            new VerifyCommand(System.getenv()),
+            new RestoreCommand());
 
     private Commands() {}
 

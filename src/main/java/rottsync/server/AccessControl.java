@@ -24,7 +24,7 @@ public class AccessControl {
     private final TokenCheck token;
     private final ConnectionLimits limits;
     private final ServerEvents events;
-    private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10_000);
+    private final LogRateLimit refusals = new LogRateLimit(ProblemLog.LINES_PER_MINUTE, 60_000, System::currentTimeMillis);
 
     AccessControl(RottConfig config, jakarta.enterprise.inject.Instance<ServerEvents> listeners) {
         this.networks = NetworkPolicy.of(config.allowedNetworks().orElse(null), config.trustedProxies().orElse(null));
@@ -52,9 +52,13 @@ public class AccessControl {
 
     private void refuse(io.vertx.ext.web.RoutingContext ctx, int status, String kind, String client, String why) {
         boolean upgrade = isUpgrade(ctx.request());
-        refusals.warn(kind + ":" + client + ":" + upgrade, "refused %s from %s: %s (HTTP %d)", upgrade
-                ? "connection" : "request " + ctx.request().method() + " " + ctx.normalizedPath(), client, why, status);
-        events.problem(kind);
+        LogRateLimit.Decision decision = refusals.attempt(kind + (upgrade ? ":upgrade" : ":http"));
+        if (decision.log()) {
+            LOG.warnf("refused %s from %s: %s (HTTP %d)%s", upgrade ? "connection"
+                    : "request " + ctx.request().method() + " " + ctx.normalizedPath(), client, why, status,
+                    decision.suppressedBefore() == 0 ? "" : " (" + decision.suppressedBefore() + " similar suppressed)");
+        }
+        events.connectionRefused(kind);
         ctx.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8")
                 .end(why + "\n");
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import rottsync.protocol.DocumentId;
@@ -86,6 +87,17 @@ final class DocumentLanes {
         }
     }
 
+    /** Waits until no lane has work queued or running; false if that did not happen by the deadline. */
+    boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        while (lanes.values().stream().anyMatch(Lane::busy)) {
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     private final class Lane implements Runnable {
         private final DocumentSynchronizer synchronizer;
         private final ArrayDeque<DocumentInput> queue = new ArrayDeque<>();
@@ -102,8 +114,18 @@ final class DocumentLanes {
             queue.add(input);
             if (!scheduled) {
                 scheduled = true;
-                executor.execute(this);
+                try {
+                    executor.execute(this);
+                } catch (RejectedExecutionException stopped) {
+                    // The server has stopped: nothing acknowledged is pending, so late input is dropped.
+                    scheduled = false;
+                    queue.clear();
+                }
             }
+        }
+
+        synchronized boolean busy() {
+            return scheduled || !queue.isEmpty();
         }
 
         private synchronized DocumentInput next() {
@@ -131,8 +153,12 @@ final class DocumentLanes {
             quiescent = synchronizer.isQuiescent();
             synchronized (this) {
                 if (!queue.isEmpty()) {
-                    executor.execute(this);
-                    return;
+                    try {
+                        executor.execute(this);
+                        return;
+                    } catch (RejectedExecutionException stopped) {
+                        queue.clear();
+                    }
                 }
                 scheduled = false;
             }

@@ -40,6 +40,17 @@ public final class EnvironmentCheck {
         if (isSet(env, "AUTH_TOKEN") && isSet(env, "AUTH_TOKEN_FILE")) {
             problems.add("Set AUTH_TOKEN or AUTH_TOKEN_FILE, not both.");
         }
+        check(env, "SHUTDOWN_DELAY", EnvironmentCheck::isDuration, "must be a duration such as 0s or 5s", problems);
+        check(env, "SHUTDOWN_TIMEOUT", EnvironmentCheck::isDuration, "must be a duration such as 5s", problems);
+        check(env, "MIN_FREE_DISK", v -> v.trim().matches("\\d+[KkMmGgTt]?"),
+                "must be a size such as 500M, 2G or a number of bytes", problems);
+        check(env, "BACKUP_DIR", v -> !v.isBlank(), "must be a directory path", problems);
+        check(env, "BACKUP_INTERVAL", v -> isDuration(v) && !v.trim().matches("0+(ms|s|m|h)?"),
+                "must be a duration such as 24h, 6h or 30m", problems);
+        check(env, "BACKUP_KEEP", EnvironmentCheck::positiveInt, "must be a positive number of archives to keep",
+                problems);
+        check(env, "LOG_JSON", v -> v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false"),
+                "must be true or false", problems);
         return problems;
     }
 

@@ -4,19 +4,42 @@ import org.jboss.logging.Logger;
 import rottsync.sync.Effects;
 import rottsync.sync.Hub;
 
-/** One log line per bad-input or storage event, naming the peer's address; repeats are rate-limited. */
+/**
+ * One log line per bad-input event, storage event or refused connection, naming the peer's address;
+ * rate-limited per kind (10 lines a minute each) so that a misbehaving client cannot flood the log.
+ */
 final class ProblemLog {
     private static final Logger LOG = Logger.getLogger("rottsync.problems");
-    private final RateLimitedLog limited = new RateLimitedLog(LOG, 10_000);
+    static final int LINES_PER_MINUTE = 10;
+
+    private final LogRateLimit limit = new LogRateLimit(LINES_PER_MINUTE, 60_000, System::currentTimeMillis);
 
     void report(Effects.Problem problem, Hub hub) {
+        LogRateLimit.Decision decision = limit.attempt(problem.kind());
+        if (!decision.log()) {
+            return;
+        }
+        String held = held(decision, problem.kind());
         if (problem.connection() == null) {
-            limited.warn(problem.kind() + ":" + problem.reason(), "[%s] %s", problem.kind(), problem.reason());
+            LOG.warnf("[%s] %s%s", problem.kind(), problem.reason(), held);
             return;
         }
         String address = hub.remoteAddress(problem.connection()).orElse("?");
         String peer = hub.peerId(problem.connection()).orElse("(not joined)");
-        limited.warn(problem.kind() + ":" + address, "[%s] from %s peer %s on %s: %s", problem.kind(), address, peer,
-                problem.connection(), problem.reason());
+        LOG.warnf("[%s] from %s peer %s on %s: %s%s", problem.kind(), address, peer, problem.connection(),
+                problem.reason(), held);
+    }
+
+    /** A connection turned away before it could join (e.g. during shutdown). */
+    void refused(String address, String reason) {
+        LogRateLimit.Decision decision = limit.attempt("refused:" + reason);
+        if (decision.log()) {
+            LOG.infof("[connection-refused] from %s: %s%s", address, reason, held(decision, "connection-refused"));
+        }
+    }
+
+    private static String held(LogRateLimit.Decision decision, String kind) {
+        return decision.suppressedBefore() == 0 ? ""
+                : " (" + decision.suppressedBefore() + " more [" + kind + "] lines were suppressed)";
     }
 }

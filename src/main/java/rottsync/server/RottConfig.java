@@ -31,6 +31,14 @@ public interface RottConfig {
     @WithDefault("0")
     int documentThreads();
 
+    /** After SIGTERM, how long connected clients keep syncing while readiness is DOWN ({@code SHUTDOWN_DELAY}). */
+    @WithDefault("0s")
+    Duration shutdownDelay();
+
+    /** How long shutdown waits for pending document work (writes) after closing the sockets ({@code SHUTDOWN_TIMEOUT}). */
+    @WithDefault("5s")
+    Duration shutdownTimeout();
+
     /** The peer id announced to clients; the official server's {@code storage-server-<hostname>} by default. */
     Optional<String> peerId();
 

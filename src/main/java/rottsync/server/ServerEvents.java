@@ -9,6 +9,9 @@ public interface ServerEvents {
 
     default void connectionClosed() {}
 
+    /** A connection was turned away before it could join; {@code reason} is a short stable label. */
+    default void connectionRefused(String reason) {}
+
     /** A frame decoded from a client ({@code type} is the protocol type, e.g. "sync"). */
     default void frameReceived(String type, int bytes) {}
 

@@ -1,5 +1,6 @@
 package rottsync.server;
 
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -51,9 +52,17 @@ public class SyncDriver {
     private final ExecutorService documentThreads;
     private final ScheduledExecutorService timer;
     private final ProblemLog problemLog = new ProblemLog();
-    private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10_000);
     private final ServerEvents events;
     private final AccessControl access;
+    private volatile boolean shuttingDown;
+    private volatile boolean quiet;
+    private boolean drained;
+    /**
+     * Before closing, the server stops sending for this long. automerge-repo 2.5.6 breaks a document handle
+     * ("Attempting to change an outdated document") when it must answer a sync message on a socket that
+     * is already closing; a quiet moment lets clients answer everything they got before the close arrives.
+     */
+    static final long QUIET_BEFORE_CLOSE_MILLIS = 300;
 
     SyncDriver(ServerStorage storage, RottConfig config, Instance<ServerEvents> listeners, AccessControl access) {
         this.storage = storage;
@@ -79,19 +88,81 @@ public class SyncDriver {
         timer.scheduleAtFixedRate(() -> lanes.broadcast(new DocumentInput.Tick()), sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A shutdown (SIGTERM) begins, before Quarkus stops the HTTP server: readiness goes DOWN and new
+     * connections are refused at once; connected clients keep syncing through {@code SHUTDOWN_DELAY}; then
+     * every socket closes with 1001 (going away) so clients reconnect, and each document finishes the work
+     * it has, so every change received is written and fsynced.
+     */
+    void shutdownStarted(@Observes ShutdownDelayInitiatedEvent event) {
+        shuttingDown = true;
+        long delay = config.shutdownDelay().toMillis();
+        LOG.infof("shutting down: readiness is DOWN and new connections are refused; %d connection(s) open%s",
+                connections.size(), delay > 0 ? ", closing them in " + config.shutdownDelay() : "");
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        drain();
+    }
+
+    /** The last step of a shutdown; drains here if the shutdown did not announce itself first. */
     void stop(@Observes ShutdownEvent event) {
+        shuttingDown = true;
+        drain();
+        documentThreads.shutdown();
+    }
+
+    private synchronized void drain() {
+        if (drained) {
+            return;
+        }
+        drained = true;
+        long started = System.nanoTime();
         timer.shutdownNow();
+        int open = connections.size();
+        quiet = true;
+        if (open > 0) {
+            try {
+                Thread.sleep(QUIET_BEFORE_CLOSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Connections.Entry entry : connections.all()) {
             connections.close(entry.id(), CloseCodes.GOING_AWAY, "server shutting down");
         }
-        documentThreads.shutdown();
+        // One last tick retries writes that failed earlier (e.g. a full disk that has room again).
+        lanes.broadcast(new DocumentInput.Tick());
+        boolean idle = false;
         try {
-            if (!documentThreads.awaitTermination(20, TimeUnit.SECONDS)) {
-                LOG.warn("document work did not finish within 20 s of shutdown");
-            }
+            idle = lanes.awaitIdle(started + config.shutdownTimeout().toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (idle) {
+            LOG.infof("stopped: closed %d connection(s) with 1001; all document work and writes finished in %d ms",
+                    open, millis);
+        } else {
+            LOG.warnf("stopping after SHUTDOWN_TIMEOUT=%s with document work still running; changes not yet"
+                    + " acknowledged to clients may be lost (clients still have them and resend)",
+                    config.shutdownTimeout());
+        }
+    }
+
+    /** A connection turned away before it reached the endpoint (e.g. an upgrade during shutdown): log and count it. */
+    public void refuse(String address, String reason) {
+        problemLog.refused(address, reason);
+        events.connectionRefused(reason.replace(' ', '-'));
+    }
+
+    /** True from the first signal of a shutdown on: readiness is DOWN and new connections are refused. */
+    public boolean isShuttingDown() {
+        return shuttingDown;
     }
 
     public Hub hub() {
@@ -107,13 +178,19 @@ public class SyncDriver {
     }
 
     void opened(WebSocketConnection socket) {
+        if (shuttingDown) {
+            refuse(socket.handshakeRequest().remoteAddress(), "server shutting down");
+            socket.close(new CloseReason(CloseCodes.GOING_AWAY, "server shutting down"))
+                    .subscribe().with(ok -> { }, failure -> { });
+            return;
+        }
         long now = System.currentTimeMillis();
         String client = access.clientAddress(hostOf(socket.handshakeRequest().remoteAddress()),
                 socket.handshakeRequest().header("X-Forwarded-For"));
         Optional<String> full = access.limits().tryOpen(client);
         if (full.isPresent()) {
-            refusals.warn("limit:" + client, "refused connection from %s: %s", client, full.get());
-            events.problem("connection-limit");
+            problemLog.refused(client, full.get());
+            events.connectionRefused("connection-limit");
             socket.close(new CloseReason(CloseCodes.TRY_AGAIN_LATER, full.get())).subscribe().with(x -> { }, x -> { });
             return;
         }
@@ -253,6 +330,9 @@ public class SyncDriver {
             events.problem(problem.kind());
         }
         for (Effects.Send send : fx.sends()) {
+            if (quiet) {
+                break; // closing: clients get everything again when they reconnect
+            }
             byte[] frame = codec.encode(send.message());
             Connections.SendResult result = connections.send(send.to(), frame, config.maxPendingBytes());
             if (result == Connections.SendResult.SENT) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 
 /**
  * A {@link ChunkStore} in the directory layout of automerge-repo-storage-nodefs, so a data directory
@@ -32,6 +33,7 @@ public final class FileChunkStore implements ChunkStore {
 
     private final Path root;
     private final Path tempDir;
+    private volatile LongConsumer fsyncObserver = nanos -> { };
 
     public FileChunkStore(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
@@ -43,6 +45,11 @@ public final class FileChunkStore implements ChunkStore {
 
     public Path root() {
         return root;
+    }
+
+    /** Receives the duration of every fsync (file and directory), e.g. for metrics; must be cheap. */
+    public void onFsync(LongConsumer observer) {
+        this.fsyncObserver = observer;
     }
 
     @Override
@@ -110,7 +117,9 @@ public final class FileChunkStore implements ChunkStore {
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
+                long started = System.nanoTime();
                 channel.force(true);
+                fsyncObserver.accept(System.nanoTime() - started);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -176,9 +185,11 @@ public final class FileChunkStore implements ChunkStore {
         fsyncDirectory(dir.getParent());
     }
 
-    private static void fsyncDirectory(Path dir) throws IOException {
+    private void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            long started = System.nanoTime();
             channel.force(true);
+            fsyncObserver.accept(System.nanoTime() - started);
         }
     }
 

@@ -20,6 +20,7 @@ final class ServerProcess implements AutoCloseable {
     private final Map<String, String> env;
     private final Path log;
     private int port;
+    private int managementPort;
     private Process process;
 
     private ServerProcess(List<String> command, Map<String, String> env, Path log, int port) {
@@ -40,11 +41,23 @@ final class ServerProcess implements AutoCloseable {
         env.put("PORT", String.valueOf(port));
         env.put("DATA_DIR", dataDir.toString());
         env.putIfAbsent("HOST", "127.0.0.1");
-        env.put("MANAGEMENT_HOST", "127.0.0.1");
-        env.put("MANAGEMENT_PORT", String.valueOf(freePort()));
-        List<String> cmd = List.of(javaBinary(), "-jar", jar);
-        return new ServerProcess(cmd, env, logFile(name), port);
+        // Health and metrics on a free port of their own, so that servers can run side by side.
+        env.putIfAbsent("MANAGEMENT_PORT", String.valueOf(freePort()));
+        env.putIfAbsent("MANAGEMENT_HOST", "127.0.0.1");
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", jar));
+        if (extraEnv.containsKey(RUN_AS_UID)) {
+            // setpriv (util-linux) drops root, so that file permissions apply to the server as they would in production.
+            cmd.addAll(0, List.of("setpriv", "--reuid=" + extraEnv.get(RUN_AS_UID), "--regid=" + extraEnv.get(RUN_AS_UID),
+                    "--clear-groups", "--"));
+            env.remove(RUN_AS_UID);
+        }
+        ServerProcess server = new ServerProcess(cmd, env, logFile(name), port);
+        server.managementPort = Integer.parseInt(env.get("MANAGEMENT_PORT"));
+        return server;
     }
+
+    /** Pseudo variable for {@link #rottSync(Path, String, Map)}: run the server under this uid (the tests run as root). */
+    static final String RUN_AS_UID = "__RUN_AS_UID";
 
     static ServerProcess officialServer(Path dataDir, String name) throws IOException {
         int port = freePort();
@@ -83,6 +96,25 @@ final class ServerProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** {@code http://127.0.0.1:<MANAGEMENT_PORT><path>}, e.g. {@code /q/health/ready}. */
+    String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
+    }
+
+    String httpUrl(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** SIGTERM without waiting. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; false if it is still running after {@code timeout}. */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Starts on a given port, e.g. the port of a server this one replaces, so connected clients find it. */

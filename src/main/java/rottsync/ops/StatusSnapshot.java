@@ -1,0 +1,24 @@
+package rottsync.ops;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** The server's state for the status page, as plain values. {@code lastBackup} is null before the first one. */
+public record StatusSnapshot(
+        String version,
+        Instant startedAt,
+        Duration uptime,
+        int connectedPeers,
+        int connections,
+        int documentsInMemory,
+        long documentsStored,
+        long storageBytes,
+        long diskFreeBytes,
+        long minFreeBytes,
+        boolean shuttingDown,
+        boolean backupsEnabled,
+        String backupDir,
+        Duration backupInterval,
+        ScheduledBackups.Outcome lastBackup,
+        Instant nextBackup) {
+}
