@@ -38,7 +38,7 @@ class StartupIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).isNotZero();
-        assertThat(output).contains("DATA_DIR=" + notADirectory.resolve("data")).contains("is not usable");
+        assertThat(output).contains("DATA_DIR=" + notADirectory.resolve("data")).contains("did not start");
     }
 
     @Test
