@@ -88,7 +88,7 @@ class HealthIT {
         writable(data, true);
         Http.Response up = Http.poll(server.managementUrl("/q/health/ready"), WAIT, r -> r.status() == 200);
         assertThat(check(json(up), "storage").at("/data/writable").asBoolean()).isTrue();
-        assertThat(server.logText()).containsOnlyOnce("readiness DOWN: cannot write in " + data.toAbsolutePath())
+        assertThat(server.logSinceStart()).containsOnlyOnce("readiness DOWN: cannot write in " + data.toAbsolutePath())
                 .containsOnlyOnce("readiness UP again");
     }
 

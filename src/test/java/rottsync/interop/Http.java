@@ -11,7 +11,8 @@ import java.util.function.Predicate;
 
 /** Plain HTTP GETs against a server under test, and Prometheus text parsed into numbers. */
 final class Http {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     record Response(int status, String body) {}
 

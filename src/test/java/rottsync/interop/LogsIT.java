@@ -20,7 +20,7 @@ class LogsIT {
     void oneStartLineNamesTheUrlTheDataDirectoryAndThePorts() throws Exception {
         try (ServerProcess server = ServerProcess.rottSync(dataDir, "logs-start").start()) {
             Http.poll(server.managementUrl("/q/health/ready"), Duration.ofSeconds(20), r -> r.status() == 200);
-            List<String> start = server.logText().lines().filter(l -> l.contains("rott-sync ready:")).toList();
+            List<String> start = server.logSinceStart().lines().filter(l -> l.contains("rott-sync ready:")).toList();
             assertThat(start).singleElement().asString()
                     .contains("clients connect to ws://127.0.0.1:" + server.port())
                     .contains("status page http://127.0.0.1:" + server.port() + "/")
@@ -43,7 +43,7 @@ class LogsIT {
             }
             Http.pollMetrics(server, Duration.ofSeconds(20),
                     m -> Http.value(m, "rott_rejected_frames_total{reason=\"malformed-frame\"}") == 25);
-            List<String> lines = server.logText().lines().filter(l -> l.contains("[malformed-frame] from 127.0.0.1"))
+            List<String> lines = server.logSinceStart().lines().filter(l -> l.contains("[malformed-frame] from 127.0.0.1"))
                     .toList();
             assertThat(lines).hasSize(10);
         }
@@ -53,7 +53,7 @@ class LogsIT {
     void logJsonWritesOneJsonObjectPerLine() throws Exception {
         try (ServerProcess server = ServerProcess.rottSync(dataDir, "logs-json", Map.of("LOG_JSON", "true")).start()) {
             Http.poll(server.managementUrl("/q/health/ready"), Duration.ofSeconds(20), r -> r.status() == 200);
-            List<String> lines = server.logText().lines().filter(l -> !l.isBlank()).toList();
+            List<String> lines = server.logSinceStart().lines().filter(l -> !l.isBlank()).toList();
             assertThat(lines).isNotEmpty();
             boolean sawStart = false;
             for (String line : lines) {

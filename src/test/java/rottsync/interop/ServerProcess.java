@@ -21,6 +21,7 @@ final class ServerProcess implements AutoCloseable {
     private final Path log;
     private int port;
     private int managementPort;
+    private long logOffset;
     private Process process;
 
     private ServerProcess(List<String> command, Map<String, String> env, Path log, int port) {
@@ -125,16 +126,20 @@ final class ServerProcess implements AutoCloseable {
     }
 
     ServerProcess start() throws Exception {
+        logOffset = Files.exists(log) ? Files.size(log) : 0;
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         process = builder.start();
-        awaitPort(Duration.ofSeconds(60));
+        awaitPort(port, Duration.ofSeconds(60));
+        if (managementPort > 0) {
+            awaitPort(managementPort, Duration.ofSeconds(30));
+        }
         return this;
     }
 
-    private void awaitPort(Duration timeout) throws Exception {
+    private void awaitPort(int port, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -171,6 +176,13 @@ final class ServerProcess implements AutoCloseable {
 
     String logText() throws IOException {
         return Files.readString(log);
+    }
+
+    /** The log written since the last start (log files are appended to across runs). */
+    String logSinceStart() throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        return new String(all, (int) Math.min(logOffset, all.length), (int) Math.max(0, all.length - logOffset),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

@@ -50,7 +50,7 @@ class ShutdownIT {
                     writerErr).isGreaterThan(writtenBefore);
             // The writer must not re-upload anything: what counts is only what the stopped server had on disk.
             writer.destroyForcibly().waitFor();
-            String log = server.logText();
+            String log = server.logSinceStart();
             assertThat(log).contains("shutting down: readiness is DOWN").containsPattern(
                     "stopped: closed \\d+ connection\\(s\\) with 1001; all document work and writes finished");
             assertThat(took).isLessThan(Duration.ofSeconds(5));
@@ -101,7 +101,7 @@ class ShutdownIT {
         } finally {
             server.close();
         }
-        assertThat(server.logText()).contains("[connection-refused]");
+        assertThat(server.logSinceStart()).contains("[connection-refused]");
 
         try (ServerProcess restarted = ServerProcess.rottSync(dataDir, "shutdown-delay-restarted").start();
                 RawPeer reader = RawPeer.joined(restarted.url())) {
