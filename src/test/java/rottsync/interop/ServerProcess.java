@@ -132,20 +132,20 @@ final class ServerProcess implements AutoCloseable {
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         process = builder.start();
-        awaitPort(port, Duration.ofSeconds(60));
+        awaitPort(host(), port, Duration.ofSeconds(60));
         if (managementPort > 0) {
-            awaitPort(managementPort, Duration.ofSeconds(30));
+            awaitPort(env.getOrDefault("MANAGEMENT_HOST", "127.0.0.1"), managementPort, Duration.ofSeconds(30));
         }
         return this;
     }
 
-    private void awaitPort(int port, Duration timeout) throws Exception {
+    private void awaitPort(String host, int port, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("server exited with " + process.exitValue() + "; see " + log);
             }
-            try (Socket ignored = new Socket(host(), port)) {
+            try (Socket ignored = new Socket(host, port)) {
                 return;
             } catch (IOException notYet) {
                 Thread.sleep(50);
