@@ -90,7 +90,9 @@ class AccessIT {
             List<HandMadeSocket> sockets = new java.util.ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    sockets.add(new HandMadeSocket("127.0.0.3", server.port()));
+                    HandMadeSocket socket = new HandMadeSocket("127.0.0.3", server.port());
+                    sockets.add(socket);
+                    socket.join("same-address-" + i);
                 }
                 try (HandMadeSocket fourth = new HandMadeSocket("127.0.0.3", server.port())) {
                     assertThat(fourth.awaitCloseCode()).as("per-address cap").isEqualTo(1013);
@@ -115,7 +117,9 @@ class AccessIT {
             List<HandMadeSocket> sockets = new java.util.ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
-                    sockets.add(new HandMadeSocket("127.0.0.5", server.port()));
+                    HandMadeSocket socket = new HandMadeSocket("127.0.0.5", server.port());
+                    sockets.add(socket);
+                    socket.join("holder-" + i);
                 }
                 try (HandMadeSocket fifth = new HandMadeSocket("127.0.0.6", server.port())) {
                     assertThat(fifth.awaitCloseCode()).isEqualTo(1013);

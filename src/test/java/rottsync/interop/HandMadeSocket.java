@@ -77,6 +77,24 @@ final class HandMadeSocket implements AutoCloseable {
         frame.flush();
     }
 
+    /** Joins as {@code peerId} and waits for the server's answer, so the server has surely registered us. */
+    void join(String peerId) throws IOException {
+        sendBinary(new rottsync.protocol.WireCodec().encode(new rottsync.protocol.WireMessage.Join(peerId,
+                new rottsync.protocol.WireMessage.PeerMetadata(null, true), java.util.List.of("1"))));
+        int first = in.readUnsignedByte();
+        int second = in.readUnsignedByte();
+        long length = second & 0x7f;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        in.readFully(new byte[(int) length]);
+        if ((first & 0x0f) != 0x2) {
+            throw new IOException("expected a binary peer message, got opcode " + (first & 0x0f));
+        }
+    }
+
     /** Reads frames until the server's close frame and returns its status code (-1 on EOF without one). */
     int awaitCloseCode() throws IOException {
         InputStream stream = in;
