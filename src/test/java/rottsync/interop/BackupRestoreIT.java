@@ -190,7 +190,7 @@ class BackupRestoreIT {
             assertThat(storage.at("/data/lastBackupAt").asText()).isNotBlank();
             assertThat(storage.at("/data/backupDir").asText()).isEqualTo(backups.toString());
             assertThat(Http.get(server.managementUrl("/q/health/well")).status()).isEqualTo(200);
-            assertThat(server.logSinceStart()).contains("scheduled backups: every PT2S into " + backups + ", keeping 2");
+            assertThat(server.logSinceStart()).contains("scheduled backups: every 2s into " + backups + ", keeping 2");
         }
         List<Path> archives;
         try (Stream<Path> files = Files.list(backups)) {
