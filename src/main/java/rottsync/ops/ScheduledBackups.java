@@ -85,7 +85,8 @@ public class ScheduledBackups {
                 Duration.ZERO, null));
         Instant next = BackupFiles.nextRun(newest.map(BackupFiles.Archive::time), interval, clock.instant());
         schedule(next);
-        LOG.infof("scheduled backups: every %s into %s, keeping %d; next at %s", interval, backupDir, keep, next);
+        LOG.infof("scheduled backups: every %s into %s, keeping %d; next at %s", human(interval), backupDir, keep,
+                next.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -134,6 +135,18 @@ public class ScheduledBackups {
             Duration wait = outcome.ok() || interval.compareTo(RETRY_AFTER_FAILURE) < 0 ? interval : RETRY_AFTER_FAILURE;
             schedule(started.plus(wait));
         }
+    }
+
+    /** 24h, 30m, 2s or 1500ms: the way BACKUP_INTERVAL is written. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     private static long size(Path file) {

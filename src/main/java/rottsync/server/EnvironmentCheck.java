@@ -51,7 +51,25 @@ public final class EnvironmentCheck {
                 problems);
         check(env, "LOG_JSON", v -> v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false"),
                 "must be true or false", problems);
+        backupDirOutsideDataDir(env, problems);
         return problems;
+    }
+
+    /** Backups inside the data directory would be backed up again and again, and look like foreign data to it. */
+    private static void backupDirOutsideDataDir(Map<String, String> env, List<String> problems) {
+        String backup = env.get("BACKUP_DIR");
+        if (backup == null || backup.isBlank()) {
+            return;
+        }
+        try {
+            java.nio.file.Path b = java.nio.file.Path.of(backup).toAbsolutePath().normalize();
+            java.nio.file.Path d = java.nio.file.Path.of(env.getOrDefault("DATA_DIR", "./data")).toAbsolutePath().normalize();
+            if (b.startsWith(d) || d.startsWith(b)) {
+                problems.add("Invalid BACKUP_DIR='" + backup + "': must be outside DATA_DIR (" + d + ") and not contain it.");
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            problems.add("Invalid BACKUP_DIR='" + backup + "': not a path (" + e.getReason() + ").");
+        }
     }
 
     private static void port(Map<String, String> env, String name, List<String> problems) {

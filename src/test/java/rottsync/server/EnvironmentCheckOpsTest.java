@@ -16,6 +16,18 @@ class EnvironmentCheckOpsTest {
     }
 
     @Test
+    void backupsMustLiveOutsideTheDataDirectory() {
+        assertThat(EnvironmentCheck.problems(Map.of("DATA_DIR", "/srv/rott", "BACKUP_DIR", "/srv/rott/backups")))
+                .singleElement().asString().startsWith("Invalid BACKUP_DIR='/srv/rott/backups': must be outside DATA_DIR");
+        assertThat(EnvironmentCheck.problems(Map.of("DATA_DIR", "/srv/rott/data", "BACKUP_DIR", "/srv/rott")))
+                .singleElement().asString().contains("BACKUP_DIR");
+        assertThat(EnvironmentCheck.problems(Map.of("DATA_DIR", "/srv/rott/data", "BACKUP_DIR", "/srv/rott/backups")))
+                .isEmpty();
+        assertThat(EnvironmentCheck.problems(Map.of("BACKUP_DIR", "data/backups"))).as("DATA_DIR defaults to ./data")
+                .singleElement().asString().contains("BACKUP_DIR");
+    }
+
+    @Test
     void eachInvalidOperationsValueIsNamed() {
         Map<String, String> bad = Map.of("MIN_FREE_DISK", "lots", "BACKUP_INTERVAL", "0s", "BACKUP_KEEP", "0",
                 "SHUTDOWN_DELAY", "later", "SHUTDOWN_TIMEOUT", "-5s", "LOG_JSON", "yes", "BACKUP_DIR", " ");
