@@ -295,16 +295,41 @@ public final class DocumentSynchronizer {
         }
         List<Map.Entry<StorageKey, byte[]>> readable = new ArrayList<>();
         for (Map.Entry<StorageKey, byte[]> e : ordered) {
+            // Alone, a chunk's changes may depend on other chunks, which the strict loader calls an error;
+            // the incremental loader only queues them, and still rejects a chunk that does not parse.
+            Document alone = new Document();
             try {
-                Document.load(e.getValue()).free();
+                alone.applyEncodedChanges(e.getValue());
                 readable.add(e);
-                usable.put(e.getKey(), e.getValue().length);
             } catch (RuntimeException ex) {
                 fx.problem(null, "corrupt-chunk", "document " + id + ": chunk " + e.getKey() + " is unreadable ("
                         + ex.getMessage() + "); it is skipped and kept on disk");
+            } finally {
+                alone.free();
             }
         }
-        return readable.isEmpty() ? new Document() : Document.load(concat(readable));
+        if (readable.isEmpty()) {
+            return new Document();
+        }
+        try {
+            Document loaded = Document.load(concat(readable));
+            readable.forEach(e -> usable.put(e.getKey(), e.getValue().length));
+            return loaded;
+        } catch (RuntimeException e) {
+            // Each chunk parses but they do not load together: keep what applies, track nothing for
+            // compaction, so no chunk is ever deleted on the strength of this partial view.
+            Document partial = new Document();
+            for (Map.Entry<StorageKey, byte[]> chunk : readable) {
+                try {
+                    partial.applyEncodedChanges(chunk.getValue());
+                } catch (RuntimeException ignored) {
+                    // already reported as a whole below
+                }
+            }
+            fx.problem(null, "corrupt-chunk", "document " + id + ": its chunks do not load together ("
+                    + e.getMessage() + "); serving what applies, keeping every chunk on disk");
+            return partial;
+        }
     }
 
     private static byte[] concat(List<Map.Entry<StorageKey, byte[]>> chunks) {

@@ -170,6 +170,9 @@ class DocumentSyncTest {
         SyncHarness.Client alice = net.client("alice");
         alice.create(doc, "title", "intact");
         alice.sync(doc);
+        alice.change(doc, "later", "also kept");
+        alice.sync(doc);
+        assertThat(keys()).as("two incremental chunks, the second depending on the first").hasSize(2);
         net.store.put(StorageKey.incremental(doc, "deadbeef"), new byte[] {0x01, 0x02, 0x03});
 
         SyncHarness fresh = new SyncHarness();
@@ -178,6 +181,7 @@ class DocumentSyncTest {
         reader.sync(doc);
 
         assertThat(reader.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("intact"));
+        assertThat(reader.value(doc, "later")).hasValueSatisfying(v -> assertThat(v).contains("also kept"));
         assertThat(fresh.problems).extracting(Effects.Problem::kind).contains("corrupt-chunk");
         assertThat(fresh.store.load(StorageKey.incremental(doc, "deadbeef"))).isPresent();
     }
