@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import rottsync.server.ServerStorage;
+import rottsync.server.AccessControl;
 import rottsync.server.SyncDriver;
 
 /**
@@ -31,14 +32,16 @@ public class OpsState {
         t.setPriority(Thread.MIN_PRIORITY);
         return t;
     });
+    private final AccessControl access;
     private volatile Instant startedAt = Instant.now();
     private volatile boolean started;
 
-    OpsState(SyncDriver driver, ServerStorage storage, ScheduledBackups backups, OpsConfig config,
+    OpsState(SyncDriver driver, ServerStorage storage, ScheduledBackups backups, OpsConfig config, AccessControl access,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.driver = driver;
         this.storage = storage;
         this.backups = backups;
+        this.access = access;
         this.version = version;
         this.minFreeBytes = config.minFreeDisk().asLongValue();
         this.probe = new StorageProbe(storage.dataDir(), Duration.ofSeconds(5));
@@ -102,6 +105,6 @@ public class OpsState {
                 driver.connectionCount(), driver.documentsInMemory(), counts.documents(), counts.bytes(),
                 counts.diskUsableBytes(), minFreeBytes, driver.isShuttingDown(), backups.enabled(),
                 backups.directory().map(Object::toString).orElse(null), backups.interval(), backups.last().orElse(null),
-                backups.nextRun().orElse(null));
+                backups.nextRun().orElse(null), access.describe());
     }
 }

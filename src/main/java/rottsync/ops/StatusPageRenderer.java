@@ -36,6 +36,7 @@ public final class StatusPageRenderer {
                 : bytes(s.diskFreeBytes()) + (s.diskFreeBytes() < s.minFreeBytes() ? " (below MIN_FREE_DISK "
                         + bytes(s.minFreeBytes()) + ")" : ""));
         d.put("lastBackup", lastBackup(s, now));
+        d.put("access", s.access());
         d.put("uptime", duration(s.uptime()));
         d.put("version", s.version());
         d.put("updated", TIME.format(now));
@@ -55,6 +56,7 @@ public final class StatusPageRenderer {
         out.put("storageBytes", s.storageBytes());
         out.put("diskFreeBytes", s.diskFreeBytes());
         out.put("shuttingDown", s.shuttingDown());
+        out.put("access", s.access());
         Map<String, Object> backup = new LinkedHashMap<>();
         backup.put("enabled", s.backupsEnabled());
         if (s.lastBackup() != null) {
@@ -83,6 +85,7 @@ public final class StatusPageRenderer {
         row(rows, d, "storageSize", "Storage size");
         row(rows, d, "diskFree", "Free disk");
         row(rows, d, "lastBackup", "Last backup");
+        row(rows, d, "access", "Access");
         row(rows, d, "uptime", "Uptime");
         row(rows, d, "version", "Version");
         return """

@@ -3,7 +3,8 @@ package rottsync.ops;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The server's state for the status page, as plain values. {@code lastBackup} is null before the first one. */
+/** The server's state for the status page, as plain values. {@code lastBackup} is null before the first
+ * one; {@code access} describes the allowed networks and whether a token is required. */
 public record StatusSnapshot(
         String version,
         Instant startedAt,
@@ -20,5 +21,6 @@ public record StatusSnapshot(
         String backupDir,
         Duration backupInterval,
         ScheduledBackups.Outcome lastBackup,
-        Instant nextBackup) {
+        Instant nextBackup,
+        String access) {
 }

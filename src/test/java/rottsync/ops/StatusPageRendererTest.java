@@ -15,7 +15,8 @@ class StatusPageRendererTest {
     static StatusSnapshot snapshot(ScheduledBackups.Outcome last, boolean enabled, boolean stopping) {
         return new StatusSnapshot("1.2.3", NOW.minus(Duration.ofHours(26)), Duration.ofHours(26).plusMinutes(5), 3, 4,
                 2, 42, 5 * 1024 * 1024 + 300_000, 20L << 30, 100L << 20, stopping, enabled, "/backups",
-                Duration.ofHours(24), last, enabled ? NOW.plus(Duration.ofHours(3)) : null);
+                Duration.ofHours(24), last, enabled ? NOW.plus(Duration.ofHours(3)) : null,
+                "allowed networks 192.168.0.0/16; token off");
     }
 
     @Test
@@ -26,7 +27,8 @@ class StatusPageRendererTest {
                 .contains("<dd data-k=\"documentsInMemory\">2</dd>").contains("<dd data-k=\"storageSize\">5.3 MiB</dd>")
                 .contains("<dd data-k=\"diskFree\">20 GiB</dd>").contains("<dd data-k=\"uptime\">1 d 2 h</dd>")
                 .contains("<dd data-k=\"version\">1.2.3</dd>").contains(">ws://nas.local:3030</code>")
-                .contains("off (BACKUP_DIR is not set)").contains("<meta name=\"viewport\"");
+                .contains("off (BACKUP_DIR is not set)").contains("<meta name=\"viewport\"")
+                .contains("<dd data-k=\"access\">allowed networks 192.168.0.0/16; token off</dd>");
         assertThat(html).doesNotContainPattern("(src|href)\\s*=").doesNotContain("http://").doesNotContain("//cdn");
     }
 
