@@ -14,7 +14,7 @@
 // not start or died, a workload failed or timed out), 2 for bad arguments. See docs/benchmarks.md.
 import { spawn, spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
-import { cpus, hostname, tmpdir, totalmem } from "node:os"
+import { cpus, hostname, loadavg, tmpdir, totalmem } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
@@ -30,11 +30,12 @@ const say = (...a) => console.error(`[bench +${((Date.now() - started) / 1000).t
 
 const FULL = {
   docs: 2000, textBytes: 256, rounds: 200, warmup: 10, mb: 2, clients: 200, clientDocs: 5, edits: 3,
-  memoryDocs: 10000, checkpoints: [1000, 2500, 5000, 10000], memoryCap: 5000, floorReps: 3, wave: 100,
+  memoryDocs: 10000, checkpoints: [1000, 2500, 5000, 10000], memoryCap: { s256: 5000, official: 2500 }, floorReps: 3,
+  wave: 100, readyRepeats: 3,
 }
 const SMOKE = {
   docs: 20, textBytes: 256, rounds: 5, warmup: 2, mb: 0.05, clients: 5, clientDocs: 2, edits: 1,
-  memoryDocs: 50, checkpoints: [20, 50], memoryCap: 0, floorReps: 1, wave: 100,
+  memoryDocs: 50, checkpoints: [20, 50], memoryCap: {}, floorReps: 1, wave: 100, readyRepeats: 1,
 }
 const SERVERS = ["rott", "s256", "official"]
 const LABEL = { rott: "rott-sync", s256: "2.5.6 server", official: "official 0.2.8" }
@@ -80,7 +81,10 @@ const num = (name, key, integer = true) => {
 }
 num("docs", "docs"); num("mb", "mb", false); num("clients", "clients"); num("rounds", "rounds")
 num("memory-docs", "memoryDocs"); num("wave", "wave")
-if (o["memory-cap"] !== undefined) cfg.memoryCap = Number(o["memory-cap"]) || 0
+if (o["memory-cap"] !== undefined) {
+  const cap = Number(o["memory-cap"]) || 0
+  cfg.memoryCap = cap ? { s256: cap, official: cap } : {}
+}
 if (o["memory-docs"] !== undefined) {
   const m = cfg.memoryDocs
   cfg.checkpoints = [...new Set([Math.ceil(m / 10), Math.ceil(m / 4), Math.ceil(m / 2), m])]
@@ -176,6 +180,18 @@ async function startServer(server) {
   return Math.round(ms)
 }
 
+/** Start-to-ready as the median of `repeats` starts (the last one stays up); one start is noisy on a busy machine. */
+async function startServerRepeated(server, repeats) {
+  const times = []
+  for (let i = 1; i < repeats; i++) {
+    times.push(await startServer(server))
+    await stopServer(server)
+  }
+  times.push(await startServer(server))
+  const sorted = [...times].sort((a, b) => a - b)
+  return { ms: sorted[Math.floor(sorted.length / 2)], all: times }
+}
+
 async function stopServer(server) {
   await server.stop()
   running.delete(server)
@@ -193,7 +209,7 @@ async function phase(server, key, result, cmd, args) {
   const after = server.sample()
   phases.push({ name: `${server.kind}:${key}`, start: t0, end: Date.now() })
   result[key] = {
-    ...w, cpuS: round(after.cpuS - before.cpuS, 2), rssMB: round(after.rssMB, 1),
+    ...w, cpuS: round(after.cpuS - before.cpuS, 2), rssMB: round(after.rssMB, 1), load1: round(loadavg()[0], 2),
     threads: diffThreads(before.threads, after.threads),
   }
   say(`${server.spec.name}: ${key} done: ${JSON.stringify({ ...result[key], threads: undefined })}`)
@@ -206,6 +222,7 @@ const round = (x, d = 0) => (x === undefined || x === null || Number.isNaN(x) ? 
 
 const results = {
   mode: o.smoke ? "smoke" : "full", config: cfg, servers: {}, startedAt: new Date().toISOString(),
+  loadAtStart: loadavg().map(x => round(x, 2)),
   machine: machine(),
 }
 
@@ -245,7 +262,9 @@ async function mainPhases(kind) {
   const server = new Server(serverSpec(kind, join(work, kind, "data")))
   server.kind = kind
   try {
-    res.readyEmptyMs = await startServer(server)
+    const ready = await startServerRepeated(server, cfg.readyRepeats)
+    res.readyEmptyMs = ready.ms
+    res.readyEmptyAllMs = ready.all
     res.idleRssMB = round(server.sample().rssMB, 1)
     if (!skip.has("roundtrip")) {
       await phase(server, "roundtrip", res, "roundtrip", ["--rounds", String(cfg.rounds), "--warmup", String(cfg.warmup)])
@@ -284,11 +303,13 @@ async function memoryRun(kinds) {
     const server = new Server(serverSpec(kind, dataDir))
     server.kind = kind
     try {
-      res.memory = { readyMs: await startServer(server), checkpoints: [] }
+      const ready = await startServerRepeated(server, cfg.readyRepeats)
+      res.memory = { readyMs: ready.ms, readyAllMs: ready.all, checkpoints: [] }
       res.memory.idleRssMB = round(server.sample().rssMB, 1)
       // The Node servers get slower per document as documents pile up in memory (docs/benchmarks.md):
-      // past memoryCap touched documents only rott-sync goes on, to keep the run short.
-      const checkpoints = kind === "rott" || !cfg.memoryCap ? cfg.checkpoints : cfg.checkpoints.filter(c => c <= cfg.memoryCap)
+      // past their memoryCap of touched documents only rott-sync goes on, to keep the run short.
+      const cap = cfg.memoryCap[kind]
+      const checkpoints = cap ? cfg.checkpoints.filter(c => c <= cap) : cfg.checkpoints
       let from = 0
       for (const to of checkpoints) {
         const p = await phase(server, `touch-${to}`, res.memory, "fetch", ["--in", urls, "--from", String(from), "--to", String(to), "--batch", "1000", "--wave", String(cfg.wave)])
@@ -307,7 +328,8 @@ try {
   say(`mode ${results.mode}; servers ${servers.join(", ")}; output ${out}`)
   await floors()
   const MAIN = ["roundtrip", "push", "coldfetch", "big", "concurrent"]
-  if (!MAIN.every(p => skip.has(p))) for (const kind of servers) await mainPhases(kind)
+  const skipped = p => skip.has(p) || (p === "coldfetch" && skip.has("push")) // cold fetch reads what push wrote
+  if (!MAIN.every(skipped)) for (const kind of servers) await mainPhases(kind)
   if (!skip.has("memory")) await memoryRun(servers)
 } catch (e) {
   failure = e
@@ -317,6 +339,7 @@ try {
 }
 
 results.finishedAt = new Date().toISOString()
+results.loadAtEnd = loadavg().map(x => round(x, 2))
 results.durationS = round((Date.now() - started) / 1000, 1)
 if (o.profile && jfrFiles.length) {
   say("summarising the JFR recordings …")
@@ -409,11 +432,13 @@ function render() {
   lines.push(`## rott-sync benchmark (${results.mode}${o.profile ? ", profiled: CPU includes JFR" : ""})`, "")
   lines.push(`Machine: ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, kernel ${results.machine.kernel}, ${results.machine.java}, Node ${results.machine.node}, data on ${results.machine.dataFs}.`)
   lines.push(`Sizes: ${cfg.docs} small docs (${cfg.textBytes} B text); ${cfg.rounds} round trips; ${cfg.mb} MiB text doc; ` +
-    `${cfg.clients} clients × ${cfg.clientDocs} docs × ${cfg.edits} edits; memory run ${cfg.memoryDocs} docs. Run took ${results.durationS} s.`, "")
+    `${cfg.clients} clients × ${cfg.clientDocs} docs × ${cfg.edits} edits; memory run ${cfg.memoryDocs} docs` +
+    `${Object.keys(cfg.memoryCap).length ? ` (touched up to ${Object.entries(cfg.memoryCap).map(([k, v]) => `${v} on ${LABEL[k]}`).join(", ")})` : ""}; fetches ask for ${cfg.wave} documents at a time. Run took ${results.durationS} s; ` +
+    `load average ${results.loadAtStart[0]} at start, ${results.loadAtEnd[0]} at end (other work on the machine inflates wall times).`, "")
   lines.push(`Cells: wall ms / server CPU s / server RSS MB after the phase. Ratios: rott-sync ÷ the other server (wall / CPU / RSS; < 1 is better).`, "")
   lines.push(`| workload | ${cols.map(k => LABEL[k]).join(" | ")} | rott ÷ 2.5.6 | rott ÷ official |`)
   lines.push(`|---|${cols.map(() => "---:").join("|")}|---:|---:|`)
-  valueRow("start → ready, empty data dir (ms)", s => s?.readyEmptyMs)
+  valueRow(`start → ready, empty data dir (ms${cfg.readyRepeats > 1 ? `, median of ${cfg.readyRepeats}` : ""})`, s => s?.readyEmptyMs)
   const f = results.directFloor
   row(`round trip p50 / p99 (ms); direct wire, no server: ${f ? `${fmt(f.p50, 1)} / ${fmt(f.p99, 1)}` : "–"}`,
     s => (s?.roundtrip ? `${fmt(s.roundtrip.p50, 1)} / ${fmt(s.roundtrip.p99, 1)}` : undefined),
@@ -427,7 +452,7 @@ function render() {
   phaseRow(`large doc: ${cfg.mb} MiB text pushed + fetched (automerge-java floor ${fl ? fmt(fl.floorS, 2) + " s CPU" : "–"})`, "big")
   phaseRow(`concurrent: ${cfg.clients} clients × ${cfg.clientDocs} own docs × ${cfg.edits} edits`, "concurrent")
   valueRow("peak RSS over these phases, VmHWM (MB)", s => s?.peakRssMB)
-  valueRow(`memory run: restart → ready, ${cfg.memoryDocs} docs stored (ms)`, s => s?.memory?.readyMs)
+  valueRow(`memory run: start → ready, ${cfg.memoryDocs} docs stored (ms${cfg.readyRepeats > 1 ? `, median of ${cfg.readyRepeats}` : ""})`, s => s?.memory?.readyMs)
   valueRow("memory run: RSS idle after start (MB)", s => s?.memory?.idleRssMB)
   for (const [i, cp] of cfg.checkpoints.entries()) {
     row(`memory run: ${cp} of ${cfg.memoryDocs} touched (wall ms / CPU s / RSS MB)`, s => cell(s?.memory?.checkpoints?.[i] ? { ...s.memory.checkpoints[i] } : undefined),
