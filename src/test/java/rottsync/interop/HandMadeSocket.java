@@ -81,7 +81,31 @@ final class HandMadeSocket implements AutoCloseable {
     void join(String peerId) throws IOException {
         sendBinary(new rottsync.protocol.WireCodec().encode(new rottsync.protocol.WireMessage.Join(peerId,
                 new rottsync.protocol.WireMessage.PeerMetadata(null, true), java.util.List.of("1"))));
-        int first = in.readUnsignedByte();
+        Frame reply = readFrame();
+        if (reply == null || reply.opcode() != 0x2) {
+            throw new IOException("expected a binary peer message, got " + reply);
+        }
+    }
+
+    /** Reads frames until the server's close frame and returns its status code (-1 on EOF without one). */
+    int awaitCloseCode() throws IOException {
+        for (Frame frame = readFrame(); frame != null; frame = readFrame()) {
+            if (frame.opcode() == 0x8) {
+                byte[] p = frame.payload();
+                return p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1005;
+            }
+        }
+        return -1;
+    }
+
+    record Frame(int opcode, byte[] payload) {}
+
+    /** One unmasked server frame, or null at end of stream. */
+    private Frame readFrame() throws IOException {
+        int first = in.read();
+        if (first < 0) {
+            return null;
+        }
         int second = in.readUnsignedByte();
         long length = second & 0x7f;
         if (length == 126) {
@@ -89,33 +113,9 @@ final class HandMadeSocket implements AutoCloseable {
         } else if (length == 127) {
             length = in.readLong();
         }
-        in.readFully(new byte[(int) length]);
-        if ((first & 0x0f) != 0x2) {
-            throw new IOException("expected a binary peer message, got opcode " + (first & 0x0f));
-        }
-    }
-
-    /** Reads frames until the server's close frame and returns its status code (-1 on EOF without one). */
-    int awaitCloseCode() throws IOException {
-        InputStream stream = in;
-        while (true) {
-            int first = stream.read();
-            if (first < 0) {
-                return -1;
-            }
-            int second = in.readUnsignedByte();
-            long length = second & 0x7f;
-            if (length == 126) {
-                length = in.readUnsignedShort();
-            } else if (length == 127) {
-                length = in.readLong();
-            }
-            byte[] payload = new byte[(int) length];
-            in.readFully(payload);
-            if ((first & 0x0f) == 0x8) {
-                return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
-            }
-        }
+        byte[] payload = new byte[(int) length];
+        in.readFully(payload);
+        return new Frame(first & 0x0f, payload);
     }
 
     @Override
