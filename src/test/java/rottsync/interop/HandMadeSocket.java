@@ -82,6 +82,9 @@ final class HandMadeSocket implements AutoCloseable {
         sendBinary(new rottsync.protocol.WireCodec().encode(new rottsync.protocol.WireMessage.Join(peerId,
                 new rottsync.protocol.WireMessage.PeerMetadata(null, true), java.util.List.of("1"))));
         Frame reply = readFrame();
+        while (reply != null && (reply.opcode() == 0x9 || reply.opcode() == 0xA)) {
+            reply = readFrame(); // pings may come first; this client never answers them
+        }
         if (reply == null || reply.opcode() != 0x2) {
             throw new IOException("expected a binary peer message, got " + reply);
         }
