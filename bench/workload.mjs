@@ -426,6 +426,8 @@ const cmd = positionals[0]
 try {
   if (!commands[cmd]) throw new Error(`usage: node bench/workload.mjs <${Object.keys(commands).join("|")}> [flags]`)
   const result = await commands[cmd]()
+  const cpu = process.cpuUsage()
+  result.clientCpuS = Math.round((cpu.user + cpu.system) / 1e4) / 100 // this process, all of it
   process.stdout.write(JSON.stringify(result) + "\n", () => process.exit(0))
 } catch (e) {
   console.error(`workload ${cmd} FAILED: ${e?.stack ?? e}`)
