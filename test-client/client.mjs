@@ -169,15 +169,26 @@ async function sync(api, dl) {
   }
 }
 
-async function relay(api, dl) {
+/** Repo A creates a document the server confirms, repo B finds it; runs `body(ha, hb)`, then closes both. */
+async function withSharedDoc(api, dl, title, body) {
   const server = need("server")
   const a = api.open({ server, name: "A" })
   let b
   try {
-    const ha = api.create(a, { title: "relay" })
+    const ha = api.create(a, { title })
     await confirmViaFreshPeer(api, server, [{ url: ha.url, heads: api.heads(ha) }], dl)
     b = api.open({ server, name: "B" })
     const hb = await api.find(b, ha.url, dl)
+    return await body(ha, hb)
+  } finally {
+    await api.close(b)
+    await api.close(a)
+  }
+}
+
+async function relay(api, dl) {
+  const server = need("server")
+  return withSharedDoc(api, dl, "relay", async (ha, hb) => {
     const token = `b-${Math.random().toString(36).slice(2)}`
     const sent = Date.now()
     hb.change(d => { d.fromB = token })
@@ -194,21 +205,11 @@ async function relay(api, dl) {
     const convergedHeads = api.heads(ha)
     await confirmViaFreshPeer(api, server, [{ url: ha.url, heads: convergedHeads }], dl)
     return { url: ha.url, relayMs, convergedHeads, keys: Object.keys(api.doc(ha)).sort() }
-  } finally {
-    await api.close(b)
-    await api.close(a)
-  }
+  })
 }
 
 async function ephemeral(api, dl) {
-  const server = need("server")
-  const a = api.open({ server, name: "A" })
-  let b
-  try {
-    const ha = api.create(a, { title: "ephemeral" })
-    await confirmViaFreshPeer(api, server, [{ url: ha.url, heads: api.heads(ha) }], dl)
-    b = api.open({ server, name: "B" })
-    const hb = await api.find(b, ha.url, dl)
+  return withSharedDoc(api, dl, "ephemeral", async (ha, hb) => {
     const received = []
     const attempts = {}
     // Ephemeral messages are best-effort: resend every second until seen (attempts counts sends).
@@ -235,10 +236,7 @@ async function ephemeral(api, dl) {
     await deliver(ha, hb, "B", { hello: "world", seq: 1 })
     await deliver(hb, ha, "A", { hello: "world", seq: 2 })
     return { url: ha.url, received, attempts }
-  } finally {
-    await api.close(b)
-    await api.close(a)
-  }
+  })
 }
 
 async function watch(api, dl) {
