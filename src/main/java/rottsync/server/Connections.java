@@ -11,7 +11,12 @@ import org.jboss.logging.Logger;
 import rottsync.access.RateBudget;
 import rottsync.sync.ConnectionId;
 
-/** The open WebSocket connections, by the core's {@link ConnectionId}, with their last sign of life. */
+/**
+ * The open WebSocket connections, by the core's {@link ConnectionId}, with their last sign of life: a frame
+ * from the peer, or a frame of ours that left for it. The second counts because a client working through a
+ * backlog of our replies answers pings only after it (automerge-repo handles frames in order), yet it is
+ * alive; a peer that is really gone stops taking our frames, so sends stop completing and it still times out.
+ */
 final class Connections {
     private static final Logger LOG = Logger.getLogger(Connections.class);
 
@@ -68,7 +73,10 @@ final class Connections {
             return SendResult.TOO_SLOW;
         }
         entry.socket().sendBinary(Buffer.buffer(frame)).subscribe().with(
-                ignored -> entry.pendingBytes().addAndGet(-frame.length),
+                ignored -> {
+                    entry.pendingBytes().addAndGet(-frame.length);
+                    entry.lastSeenMillis().accumulateAndGet(System.currentTimeMillis(), Math::max);
+                },
                 failure -> {
                     entry.pendingBytes().addAndGet(-frame.length);
                     LOG.debugf("send to %s failed: %s", to, failure.getMessage());

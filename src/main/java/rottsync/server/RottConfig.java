@@ -23,7 +23,7 @@ public interface RottConfig {
     @WithDefault("100")
     int maxDocumentsInMemory();
 
-    /** Ping interval; a peer silent for two intervals is dropped ({@code KEEPALIVE_INTERVAL}). */
+    /** Ping interval; a peer with no traffic either way for two intervals is dropped ({@code KEEPALIVE_INTERVAL}). */
     @WithDefault("5s")
     Duration keepaliveInterval();
 

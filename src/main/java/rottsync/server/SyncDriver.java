@@ -210,7 +210,7 @@ public class SyncDriver {
     void binary(WebSocketConnection socket, Buffer frame) {
         connections.of(socket).ifPresent(entry -> {
             long now = System.currentTimeMillis();
-            entry.lastSeenMillis().set(now);
+            entry.lastSeenMillis().accumulateAndGet(now, Math::max);
             if (!entry.budget().tryTake(now)) {
                 perform(hub.malformed(entry.id(), "rate-limit", "more messages than MESSAGE_RATE allows",
                         CloseCodes.POLICY_VIOLATION));
@@ -239,7 +239,7 @@ public class SyncDriver {
     }
 
     void pong(WebSocketConnection socket) {
-        connections.of(socket).ifPresent(entry -> entry.lastSeenMillis().set(System.currentTimeMillis()));
+        connections.of(socket).ifPresent(entry -> entry.lastSeenMillis().accumulateAndGet(System.currentTimeMillis(), Math::max));
     }
 
     void closed(WebSocketConnection socket) {
@@ -359,7 +359,7 @@ public class SyncDriver {
         for (Connections.Entry entry : connections.all()) {
             try {
                 if (now - entry.lastSeenMillis().get() > deadline) {
-                    LOG.infof("dropping %s (%s): no answer to pings for %d ms", entry.id(), entry.clientAddress(),
+                    LOG.infof("dropping %s (%s): no answer to pings and no traffic for %d ms", entry.id(), entry.clientAddress(),
                             now - entry.lastSeenMillis().get());
                     events.problem("keepalive-timeout");
                     drop(entry, CloseCodes.GOING_AWAY, "keepalive timeout");

@@ -104,7 +104,7 @@ final class HandMadeSocket implements AutoCloseable {
     record Frame(int opcode, byte[] payload) {}
 
     /** One unmasked server frame, or null at end of stream. */
-    private Frame readFrame() throws IOException {
+    Frame readFrame() throws IOException {
         int first = in.read();
         if (first < 0) {
             return null;

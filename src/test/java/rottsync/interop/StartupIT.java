@@ -2,6 +2,7 @@ package rottsync.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -11,9 +12,18 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.automerge.Document;
+import org.automerge.ObjectId;
+import org.automerge.SyncState;
+import org.automerge.Transaction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import rottsync.protocol.DocumentId;
+import rottsync.protocol.WireCodec;
+import rottsync.protocol.WireMessage;
 
 /** Start-up configuration errors and the keepalive, against the packaged jar. */
 class StartupIT {
@@ -68,6 +78,64 @@ class StartupIT {
             // Dropped after two silent intervals; the socket then closes when the close handshake times out.
             assertThat(seconds).as("socket closed by the server").isLessThan(20);
             assertThat(server.logText()).contains("no answer to pings");
+        }
+    }
+
+    /**
+     * A client working through a backlog of our replies answers pings late (automerge-repo handles frames
+     * in order), but it is alive: as long as frames keep leaving for it, it is not dropped. Once the traffic
+     * stops and it still does not answer, it is.
+     */
+    @Test
+    void aPeerThatIsReceivingTrafficIsNotDroppedForALatePong() throws Exception {
+        DocumentId id = DocumentId.random();
+        Document doc = new Document();
+        try (ServerProcess server = ServerProcess.rottSync(dir.resolve("data"), "keepalive-busy",
+                Map.of("KEEPALIVE_INTERVAL", "1s")).start();
+                RawPeer writer = RawPeer.joined(server.url());
+                HandMadeSocket reader = new HandMadeSocket("127.0.0.1", server.port())) {
+            write(doc, 0);
+            writer.upload(id, doc);
+            reader.join("busy-reader");
+            Document empty = new Document();
+            reader.sendBinary(new WireCodec().encode(new WireMessage.Request("busy-reader", "server", id,
+                    empty.generateSyncMessage(new SyncState()).orElseThrow())));
+            AtomicInteger syncFrames = new AtomicInteger();
+            CompletableFuture<Long> closedAt = CompletableFuture.supplyAsync(() -> {
+                try {
+                    for (HandMadeSocket.Frame f = reader.readFrame(); f != null; f = reader.readFrame()) {
+                        if (f.opcode() == 0x2) {
+                            syncFrames.incrementAndGet();
+                        } else if (f.opcode() == 0x8) {
+                            break;
+                        }
+                    }
+                } catch (IOException e) {
+                    // the server closed the socket
+                }
+                return System.nanoTime();
+            });
+            // Five ping intervals of changes that the server relays to the reader, which never answers.
+            long writingUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (int i = 1; System.nanoTime() < writingUntil; i++) {
+                write(doc, i);
+                writer.upload(id, doc);
+                Thread.sleep(100);
+            }
+            long stoppedWriting = System.nanoTime();
+            assertThat(closedAt).as("still connected while receiving").isNotDone();
+            assertThat(syncFrames.get()).as("sync messages relayed to the reader").isGreaterThan(5);
+            long closed = closedAt.get(15, TimeUnit.SECONDS);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(closed - stoppedWriting)).as("dropped once traffic stopped")
+                    .isBetween(1000L, 10_000L);
+            assertThat(server.logText()).contains("no answer to pings and no traffic");
+        }
+    }
+
+    private static void write(Document doc, int n) {
+        try (Transaction tx = doc.startTransaction()) {
+            tx.set(ObjectId.ROOT, "n", n);
+            tx.commit();
         }
     }
 
