@@ -13,7 +13,7 @@
 // Exit code: 0 when every workload ran (targets missed or not), 1 when something broke (a server did
 // not start or died, a workload failed or timed out), 2 for bad arguments. See docs/benchmarks.md.
 import { spawn, spawnSync } from "node:child_process"
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, hostname, loadavg, tmpdir, totalmem } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -55,6 +55,7 @@ try {
       wave: { type: "string" },
       "memory-cap": { type: "string" },
       profile: { type: "boolean", default: false },
+      "rott-jvm": { type: "string", default: "image" },
       out: { type: "string" },
       keep: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -66,7 +67,8 @@ try {
 }
 if (o.help) {
   console.error(`usage: node bench/run.mjs [--smoke] [--only rott,s256,official] [--skip floor,roundtrip,push,coldfetch,big,concurrent,memory]
-       [--docs N] [--mb M] [--clients C] [--rounds R] [--memory-docs M] [--memory-cap K] [--wave W] [--profile] [--out DIR] [--keep]`)
+       [--docs N] [--mb M] [--clients C] [--rounds R] [--memory-docs M] [--memory-cap K] [--wave W] [--profile] [--out DIR] [--keep]
+       [--rott-jvm image|plain]   rott-sync with the image's JVM and allocator settings (default) or bare java -jar`)
   process.exit(0)
 }
 const cfg = { ...(o.smoke ? SMOKE : FULL) }
@@ -99,6 +101,22 @@ const JFR = (() => {
   return JAVA.includes("/") && existsSync(next) ? next : "jfr"
 })()
 const jar = join(root, "target/quarkus-app/quarkus-run.jar")
+if (!["image", "plain"].includes(o["rott-jvm"])) { console.error("bench: --rott-jvm is image or plain"); process.exit(2) }
+/**
+ * The environment the container image gives the JVM (JAVA_TOOL_OPTIONS, MALLOC_ARENA_MAX), read from
+ * application.properties where the image gets it, so the benchmark measures the server as shipped.
+ */
+const rottJvmEnv = (() => {
+  if (o["rott-jvm"] === "plain") return {}
+  const props = readFileSync(join(root, "src/main/resources/application.properties"), "utf8")
+  const env = {}
+  for (const name of ["JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX"]) {
+    const m = props.match(new RegExp(`^quarkus\\.jib\\.environment-variables\\.${name}=(.*)$`, "m"))
+    if (!m) { console.error(`bench: the image sets no ${name} in application.properties`); process.exit(2) }
+    env[name] = m[1].trim()
+  }
+  return env
+})()
 const automergeJar = (() => {
   const dir = join(root, "target/quarkus-app/lib/main")
   const f = existsSync(dir) && readdirSync(dir).find(n => /^org\.automerge\.automerge-.*\.jar$/.test(n))
@@ -163,7 +181,7 @@ function serverSpec(kind, dataDir) {
         }
         return [JAVA, ...opts, ...jfr, "-jar", jar]
       },
-      env: port => ({ PORT: String(port), HOST: "127.0.0.1", MANAGEMENT_PORT: "0", MANAGEMENT_HOST: "127.0.0.1" }),
+      env: port => ({ ...rottJvmEnv, PORT: String(port), HOST: "127.0.0.1", MANAGEMENT_PORT: "0", MANAGEMENT_HOST: "127.0.0.1" }),
     }
   }
   const script = kind === "s256" ? join(root, "bench/server-2.5.6.mjs") : join(clientDir, "official-server.mjs")
@@ -224,6 +242,7 @@ const results = {
   mode: o.smoke ? "smoke" : "full", config: cfg, servers: {}, startedAt: new Date().toISOString(),
   loadAtStart: loadavg().map(x => round(x, 2)),
   machine: machine(),
+  rottJvm: { mode: o["rott-jvm"], env: rottJvmEnv, extra: process.env.ROTT_JAVA_OPTS ?? "" },
 }
 
 function machine() {
@@ -435,6 +454,7 @@ function render() {
     `${cfg.clients} clients × ${cfg.clientDocs} docs × ${cfg.edits} edits; memory run ${cfg.memoryDocs} docs` +
     `${Object.keys(cfg.memoryCap).length ? ` (touched up to ${Object.entries(cfg.memoryCap).map(([k, v]) => `${v} on ${LABEL[k]}`).join(", ")})` : ""}; fetches ask for ${cfg.wave} documents at a time. Run took ${results.durationS} s; ` +
     `load average ${results.loadAtStart[0]} at start, ${results.loadAtEnd[0]} at end (other work on the machine inflates wall times).`, "")
+  lines.push(`rott-sync JVM: ${o["rott-jvm"] === "image" ? `as in the container image (${Object.entries(rottJvmEnv).map(([k, v]) => `${k}=${v}`).join(", ")})` : "plain java -jar, JVM defaults"}${process.env.ROTT_JAVA_OPTS ? `, plus ${process.env.ROTT_JAVA_OPTS}` : ""}.`, "")
   lines.push(`Cells: wall ms / server CPU s / server RSS MB after the phase. Ratios: rott-sync ÷ the other server (wall / CPU / RSS; < 1 is better).`, "")
   lines.push(`| workload | ${cols.map(k => LABEL[k]).join(" | ")} | rott ÷ 2.5.6 | rott ÷ official |`)
   lines.push(`|---|${cols.map(() => "---:").join("|")}|---:|---:|`)

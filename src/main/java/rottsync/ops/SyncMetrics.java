@@ -1,6 +1,7 @@
 package rottsync.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,7 +68,7 @@ public class SyncMetrics implements ServerEvents {
         writtenBytes = Counter.builder("rott.storage.written").baseUnit("bytes")
                 .description("Bytes written durably to the data directory").register(registry);
         handling = latency("rott.sync.handling", "Time to handle one document input, including its storage work");
-        writes = latency("rott.storage.write", "One durable chunk write: write, fsync, rename, directory fsync");
+        writes = latency("rott.storage.write", "One durable chunk write, from hand-over to the group commit until durable");
         fsyncs = latency("rott.storage.fsync", "One fsync of a chunk file or directory");
     }
 
@@ -79,6 +80,9 @@ public class SyncMetrics implements ServerEvents {
 
     void start(@Observes StartupEvent event) {
         state.storage().files().onFsync(nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS));
+        DistributionSummary batches = DistributionSummary.builder("rott.storage.commit.batch")
+                .description("Chunks made durable together by one group commit").register(registry);
+        state.storage().commit().onBatch(batches::record);
         Gauge.builder("rott.connected.peers", state, s -> s.driver().hub().peerCount())
                 .description("Peers that completed the join handshake").register(registry);
         Gauge.builder("rott.connections.open", state, s -> s.driver().connectionCount())

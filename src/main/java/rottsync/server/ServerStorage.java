@@ -1,5 +1,6 @@
 package rottsync.server;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.UUID;
 import rottsync.storage.ChunkStore;
 import rottsync.storage.FileChunkStore;
+import rottsync.storage.GroupCommit;
 import rottsync.storage.StorageKey;
 
 /**
@@ -18,14 +20,19 @@ import rottsync.storage.StorageKey;
  */
 @ApplicationScoped
 public class ServerStorage {
+    /** Chunks written in one batch at most; more wait for the next. */
+    static final int MAX_BATCH = 256;
+
     private final FileChunkStore store;
     private final String storageId;
+    private final GroupCommit commit;
 
     ServerStorage(RottConfig config) {
         Path dir = Path.of(config.dataDir());
         try {
             this.store = new FileChunkStore(dir);
             this.storageId = readOrCreateStorageId(store);
+            this.commit = new GroupCommit(store, MAX_BATCH, "rott-commit");
         } catch (IOException | UncheckedIOException e) {
             throw new IllegalStateException("DATA_DIR=" + dir.toAbsolutePath() + " is not usable: it must be a "
                     + "directory this process (uid " + uid() + ") can create and write. Cause: " + e, e);
@@ -55,6 +62,16 @@ public class ServerStorage {
 
     public ChunkStore store() {
         return store;
+    }
+
+    @PreDestroy
+    void close() throws InterruptedException {
+        commit.close();
+    }
+
+    /** The one writer that makes document chunks durable, in batches. */
+    public GroupCommit commit() {
+        return commit;
     }
 
     public FileChunkStore files() {

@@ -25,7 +25,8 @@ import org.jboss.logging.Logger;
 import rottsync.protocol.MalformedMessageException;
 import rottsync.protocol.WireCodec;
 import rottsync.protocol.WireMessage;
-import rottsync.storage.ChunkStore;
+import rottsync.protocol.DocumentId;
+import rottsync.storage.GroupCommit;
 import rottsync.storage.StorageKey;
 import rottsync.sync.CloseCodes;
 import rottsync.sync.ConnectionId;
@@ -109,6 +110,25 @@ public class SyncDriver {
         drain();
     }
 
+    /**
+     * Waits until no lane has work and no chunk is being written. A finished write feeds its lane before it
+     * counts as completed, and a lane submits a write while it is busy, so an unchanged count of submitted
+     * writes around an idle check means nothing was in between.
+     */
+    private boolean awaitDocumentWork(long deadlineNanos) throws InterruptedException {
+        GroupCommit commit = storage.commit();
+        while (true) {
+            long submitted = commit.submitted();
+            if (commit.completed() == submitted && lanes.awaitIdle(deadlineNanos) && commit.submitted() == submitted) {
+                return true;
+            }
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+    }
+
     /** The last step of a shutdown; drains here if the shutdown did not announce itself first. */
     void stop(@Observes ShutdownEvent event) {
         shuttingDown = true;
@@ -139,7 +159,7 @@ public class SyncDriver {
         lanes.broadcast(new DocumentInput.Tick());
         boolean idle = false;
         try {
-            idle = lanes.awaitIdle(started + config.shutdownTimeout().toNanos());
+            idle = awaitDocumentWork(started + config.shutdownTimeout().toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -288,40 +308,49 @@ public class SyncDriver {
             perform(fx);
             events.documentInputHandled(System.nanoTime() - started);
             for (StorageTask task : fx.storageTasks()) {
-                inputs.add(runStorage(task));
+                if (task instanceof StorageTask.LoadChunks load) {
+                    inputs.add(load(load));
+                } else {
+                    commit(synchronizer.id(), (StorageTask.WriteChunk) task);
+                }
             }
         }
     }
 
-    private DocumentInput runStorage(StorageTask task) {
-        ChunkStore store = storage.store();
-        if (task instanceof StorageTask.LoadChunks load) {
-            try {
-                Map<StorageKey, byte[]> chunks = new LinkedHashMap<>();
-                for (StorageKey prefix : load.prefixes()) {
-                    chunks.putAll(store.loadRange(prefix));
-                }
-                return new DocumentInput.ChunksLoaded(chunks);
-            } catch (IOException | RuntimeException e) {
-                return new DocumentInput.LoadFailed(String.valueOf(e));
-            }
-        }
-        StorageTask.WriteChunk write = (StorageTask.WriteChunk) task;
+    private DocumentInput load(StorageTask.LoadChunks load) {
         try {
-            long started = System.nanoTime();
-            store.put(write.key(), write.bytes());
-            events.chunkWritten(System.nanoTime() - started, write.bytes().length);
-        } catch (IOException | RuntimeException e) {
-            return new DocumentInput.WriteFailed(write, String.valueOf(e));
-        }
-        for (StorageKey old : write.supersedes()) {
-            try {
-                store.delete(old);
-            } catch (IOException | RuntimeException e) {
-                LOG.warnf("could not delete superseded chunk %s (harmless duplicate): %s", old, e);
+            Map<StorageKey, byte[]> chunks = new LinkedHashMap<>();
+            for (StorageKey prefix : load.prefixes()) {
+                chunks.putAll(storage.store().loadRange(prefix));
             }
+            return new DocumentInput.ChunksLoaded(chunks);
+        } catch (IOException | RuntimeException e) {
+            return new DocumentInput.LoadFailed(String.valueOf(e));
         }
-        return new DocumentInput.ChunkWritten(write);
+    }
+
+    /**
+     * Hands the chunk to the group commit and goes on: the lane is free for other inputs meanwhile (the core
+     * sends nothing about unwritten changes, and changes that arrive now go into the next chunk). The outcome
+     * comes back to the document's lane as an input.
+     */
+    private void commit(DocumentId document, StorageTask.WriteChunk write) {
+        long started = System.nanoTime();
+        storage.commit().submit(new GroupCommit.Write(write.key(), write.bytes(), failure -> {
+            if (failure.isPresent()) {
+                lanes.submit(document, new DocumentInput.WriteFailed(write, String.valueOf(failure.get())));
+                return;
+            }
+            events.chunkWritten(System.nanoTime() - started, write.bytes().length);
+            for (StorageKey old : write.supersedes()) {
+                try {
+                    storage.store().delete(old);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warnf("could not delete superseded chunk %s (harmless duplicate): %s", old, e);
+                }
+            }
+            lanes.submit(document, new DocumentInput.ChunkWritten(write));
+        }));
     }
 
     private void perform(Effects fx) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,25 +108,71 @@ public final class FileChunkStore implements ChunkStore {
 
     @Override
     public void put(StorageKey key, byte[] value) throws IOException {
-        Path target = pathOf(key);
-        Path dir = target.getParent();
-        createDirectoriesDurably(dir);
-        Path temp = tempDir.resolve(UUID.randomUUID() + ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(value);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                long started = System.nanoTime();
-                channel.force(true);
-                fsyncObserver.accept(System.nanoTime() - started);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
+        pathOf(key); // a key that cannot be a path is the caller's mistake, not an I/O failure
+        IOException failure = putAll(Map.of(key, value)).get(key);
+        if (failure != null) {
+            throw failure;
         }
-        fsyncDirectory(dir);
+    }
+
+    /**
+     * Group commit: every chunk goes to its own temp file, which is fsynced, then renamed into place; then
+     * each directory that gained an entry is fsynced once for the whole batch, deepest first. Nothing is
+     * reported durable before all of that has happened for it.
+     */
+    @Override
+    public Map<StorageKey, IOException> putAll(Map<StorageKey, byte[]> chunks) {
+        Map<StorageKey, IOException> failed = new LinkedHashMap<>();
+        Map<StorageKey, Path> renamed = new LinkedHashMap<>();
+        Map<Path, List<StorageKey>> dirsToSync = new LinkedHashMap<>();
+        for (Map.Entry<StorageKey, byte[]> chunk : chunks.entrySet()) {
+            StorageKey key = chunk.getKey();
+            Path temp = tempDir.resolve(UUID.randomUUID() + ".tmp");
+            try {
+                Path target = pathOf(key);
+                for (Path created : createDirectories(target.getParent())) {
+                    dirsToSync.computeIfAbsent(created.getParent(), d -> new ArrayList<>()).add(key);
+                }
+                writeDurably(temp, chunk.getValue());
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                renamed.put(key, target);
+                dirsToSync.computeIfAbsent(target.getParent(), d -> new ArrayList<>()).add(key);
+            } catch (IOException e) {
+                failed.put(key, e);
+            } catch (RuntimeException e) {
+                failed.put(key, new IOException(e.getMessage(), e));
+            } finally {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException e) {
+                    // a leftover temp file is removed at the next start
+                }
+            }
+        }
+        List<Path> dirs = new ArrayList<>(dirsToSync.keySet());
+        dirs.sort(Comparator.comparingInt(Path::getNameCount).reversed());
+        for (Path dir : dirs) {
+            try {
+                fsyncDirectory(dir);
+            } catch (IOException e) {
+                for (StorageKey key : dirsToSync.get(dir)) {
+                    failed.putIfAbsent(key, e);
+                }
+            }
+        }
+        return failed;
+    }
+
+    private void writeDurably(Path temp, byte[] value) throws IOException {
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(value);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            long started = System.nanoTime();
+            channel.force(true);
+            fsyncObserver.accept(System.nanoTime() - started);
+        }
     }
 
     @Override
@@ -172,17 +219,22 @@ public final class FileChunkStore implements ChunkStore {
         return path;
     }
 
-    private void createDirectoriesDurably(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
+    /** Creates {@code dir} and any missing parents; returns those this call created, for fsyncing their parents. */
+    private static List<Path> createDirectories(Path dir) throws IOException {
+        List<Path> created = new ArrayList<>();
+        java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path d = dir; !Files.isDirectory(d); d = d.getParent()) {
+            missing.push(d);
         }
-        createDirectoriesDurably(dir.getParent());
-        try {
-            Files.createDirectory(dir);
-        } catch (FileAlreadyExistsException e) {
-            return;
+        for (Path d : missing) {
+            try {
+                Files.createDirectory(d);
+                created.add(d);
+            } catch (FileAlreadyExistsException e) {
+                // made by a concurrent write, which fsyncs its parent itself
+            }
         }
-        fsyncDirectory(dir.getParent());
+        return created;
     }
 
     private void fsyncDirectory(Path dir) throws IOException {

@@ -61,6 +61,8 @@ public final class DocumentSynchronizer {
     private Document doc;
     private long lastActivityMillis;
     private boolean retryWrite;
+    /** A memory cap asked this document to leave while a write was still under way. */
+    private boolean unloadWhenFlushed;
 
     public DocumentSynchronizer(DocumentId id, String serverPeerId, long idleMillis) {
         this.id = id;
@@ -106,6 +108,7 @@ public final class DocumentSynchronizer {
         Effects fx = new Effects();
         if (input instanceof PeerMessage m) {
             lastActivityMillis = nowMillis;
+            unloadWhenFlushed = false;
             onPeerMessage(m, fx);
         } else if (input instanceof PeerLeft m) {
             onPeerLeft(m.peer());
@@ -116,6 +119,9 @@ public final class DocumentSynchronizer {
         } else if (input instanceof ChunkWritten m) {
             persistence.written(m.task());
             step(fx);
+            if (unloadWhenFlushed) {
+                unloadIfFlushed();
+            }
         } else if (input instanceof WriteFailed m) {
             persistence.writeFailed(m.task());
             retryWrite = true;
@@ -123,7 +129,7 @@ public final class DocumentSynchronizer {
         } else if (input instanceof Tick) {
             onTick(nowMillis, fx);
         } else if (input instanceof Unload) {
-            unloadIfFlushed();
+            unloadWhenFlushed = !unloadIfFlushed();
         }
         return fx;
     }
@@ -370,14 +376,20 @@ public final class DocumentSynchronizer {
         }
     }
 
-    private void unloadIfFlushed() {
-        if (phase != Phase.READY || !persistence.isFlushed(doc)) {
-            return;
+    /** True when the document is out of memory afterwards. */
+    private boolean unloadIfFlushed() {
+        if (phase != Phase.READY) {
+            return true;
+        }
+        if (!persistence.isFlushed(doc)) {
+            return false;
         }
         active.values().forEach(PeerDocState::park);
         doc.free();
         doc = null;
         phase = Phase.UNLOADED;
+        unloadWhenFlushed = false;
+        return true;
     }
 
     /** Heads of the loaded document, for tests and diagnostics; empty when unloaded. */

@@ -92,6 +92,54 @@ class DocumentSyncTest {
     }
 
     @Test
+    void changesThatArriveWhileAWriteIsUnderWayGoToDiskTogether() throws Exception {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "v1");
+        alice.sync(doc);
+        int chunksBefore = net.storedKeys(doc).size();
+
+        net.holdWrites = true;
+        alice.change(doc, "a", "1");
+        alice.sync(doc);
+        alice.change(doc, "b", "2");
+        alice.sync(doc);
+        alice.change(doc, "c", "3");
+        alice.sync(doc);
+        assertThat(net.heldWrites).as("one write in flight, the later changes wait for it").hasSize(1);
+
+        net.releaseWrites();
+        assertThat(net.heldWrites).as("one more write holds both later changes").hasSize(1);
+        net.holdWrites = false;
+        net.releaseWrites();
+        assertThat(net.storedKeys(doc)).hasSize(chunksBefore + 2);
+
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+        assertThat(bob.value(doc, "c")).hasValueSatisfying(v -> assertThat(v).contains("3"));
+    }
+
+    @Test
+    void anUnloadAskedForDuringAWriteHappensOnceTheWriteLands() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "v1");
+        alice.sync(doc);
+        net.holdWrites = true;
+        alice.change(doc, "title", "v2");
+        alice.sync(doc);
+
+        net.pending.add(java.util.Map.entry(doc, new DocumentInput.Unload()));
+        net.runUntilQuiescent();
+        assertThat(net.documents.get(doc).isLoaded()).as("not durable yet, so still in memory").isTrue();
+
+        net.holdWrites = false;
+        net.releaseWrites();
+        assertThat(net.documents.get(doc).isLoaded()).isFalse();
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v2"));
+    }
+
+    @Test
     void aSecondJoinWithTheSamePeerIdReplacesTheOldConnection() {
         SyncHarness.Client first = net.client("alice");
         first.create(doc, "title", "v1");
