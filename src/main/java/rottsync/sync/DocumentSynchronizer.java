@@ -339,6 +339,9 @@ public final class DocumentSynchronizer {
     }
 
     private static byte[] concat(List<Map.Entry<StorageKey, byte[]>> chunks) {
+        if (chunks.size() == 1) {
+            return chunks.get(0).getValue(); // a compacted document: no copy of what may be megabytes
+        }
         int total = chunks.stream().mapToInt(e -> e.getValue().length).sum();
         byte[] all = new byte[total];
         int offset = 0;
