@@ -181,7 +181,10 @@ function serverSpec(kind, dataDir) {
         }
         return [JAVA, ...opts, ...jfr, "-jar", jar]
       },
-      env: port => ({ ...rottJvmEnv, PORT: String(port), HOST: "127.0.0.1", MANAGEMENT_PORT: "0", MANAGEMENT_HOST: "127.0.0.1" }),
+      // Every benchmark client comes from 127.0.0.1, where a home's devices each have their own address:
+      // the per-address connection limit (100) would refuse the concurrent phase's clients.
+      env: port => ({ ...rottJvmEnv, PORT: String(port), HOST: "127.0.0.1", MANAGEMENT_PORT: "0", MANAGEMENT_HOST: "127.0.0.1",
+        MAX_CONNECTIONS_PER_ADDRESS: String(Math.max(100, cfg.clients + 50)) }),
     }
   }
   const script = kind === "s256" ? join(root, "bench/server-2.5.6.mjs") : join(clientDir, "official-server.mjs")

@@ -28,13 +28,20 @@ final class DocumentLanes {
     private final Executor executor;
     private final Function<DocumentId, DocumentSynchronizer> factory;
     private final BiConsumer<DocumentSynchronizer, DocumentInput> worker;
+    private final int maxLoadedCount;
+    private final long maxLoadedBytes;
 
-    /** {@code worker} handles one input on the lane's thread, including the storage work it causes. */
+    /**
+     * {@code worker} handles one input on the lane's thread, including the storage work it causes. The caps
+     * bound the documents in memory: their number, and their stored size together.
+     */
     DocumentLanes(Executor executor, Function<DocumentId, DocumentSynchronizer> factory,
-            BiConsumer<DocumentSynchronizer, DocumentInput> worker) {
+            BiConsumer<DocumentSynchronizer, DocumentInput> worker, int maxLoadedCount, long maxLoadedBytes) {
         this.executor = executor;
         this.factory = factory;
         this.worker = worker;
+        this.maxLoadedCount = maxLoadedCount;
+        this.maxLoadedBytes = maxLoadedBytes;
     }
 
     void submit(DocumentId id, DocumentInput input) {
@@ -63,27 +70,46 @@ final class DocumentLanes {
         return lanes.values().stream().filter(l -> l.loaded).count();
     }
 
+    /** The periodic check: documents over the caps leave once their peers are in sync. */
+    void enforceLoadedCaps() {
+        enforceLoadedCaps(null, true);
+    }
+
     /**
-     * Keeps at most {@code max} documents in memory: the least recently used loaded ones beyond that are
-     * asked to unload (each does so once its changes are on disk). Called after a document loads, so the
-     * scan is over documents in memory, never over everything stored.
+     * Keeps the documents in memory within both caps. The least recently used leave first, documents whose
+     * peers are in sync before busy ones (each leaves once its changes are on disk). {@code spare} is never
+     * asked to leave: it is the document that just loaded or grew, for a peer working with it. With
+     * {@code quiescentOnly}, busy documents stay too (the next periodic check catches them). Runs whenever a
+     * document loads or grows; the scan is over documents that have lanes, never over everything stored.
      */
-    void enforceLoadedCap(int max) {
-        record Candidate(DocumentId id, boolean busy, long lastUsedNanos) {}
+    private void enforceLoadedCaps(DocumentId spare, boolean quiescentOnly) {
+        int maxCount = maxLoadedCount;
+        long maxBytes = maxLoadedBytes;
+        record Candidate(DocumentId id, boolean busy, long lastUsedNanos, long bytes) {}
         List<Candidate> loaded = new ArrayList<>();
+        long bytes = 0;
         for (Lane lane : lanes.values()) {
             if (lane.loaded) {
-                loaded.add(new Candidate(lane.synchronizer.id(), !lane.quiescent, lane.lastUsedNanos));
+                loaded.add(new Candidate(lane.synchronizer.id(), !lane.quiescent, lane.lastUsedNanos, lane.storedBytes));
+                bytes += lane.storedBytes;
             }
         }
-        int excess = loaded.size() - max;
-        if (excess <= 0) {
+        int count = loaded.size();
+        if (count <= maxCount && bytes <= maxBytes) {
             return;
         }
         // Quiescent documents first: evicting one mid-sync would cost its peers an extra round trip.
         loaded.sort(Comparator.comparing(Candidate::busy).thenComparingLong(Candidate::lastUsedNanos));
-        for (Candidate candidate : loaded.subList(0, excess)) {
+        for (Candidate candidate : loaded) {
+            if (count <= maxCount && bytes <= maxBytes) {
+                return;
+            }
+            if (candidate.id().equals(spare) || (quiescentOnly && candidate.busy())) {
+                continue;
+            }
             submit(candidate.id(), new DocumentInput.Unload());
+            count--;
+            bytes -= candidate.bytes();
         }
     }
 
@@ -104,6 +130,7 @@ final class DocumentLanes {
         private boolean scheduled;
         private volatile boolean loaded;
         private volatile boolean quiescent;
+        private volatile long storedBytes;
         private volatile long lastUsedNanos = System.nanoTime();
 
         Lane(DocumentSynchronizer synchronizer) {
@@ -134,6 +161,8 @@ final class DocumentLanes {
 
         @Override
         public void run() {
+            boolean wasLoaded = loaded;
+            long storedBefore = storedBytes;
             for (int i = 0; i < BATCH; i++) {
                 DocumentInput input = next();
                 if (input == null) {
@@ -151,6 +180,10 @@ final class DocumentLanes {
             }
             loaded = synchronizer.isLoaded();
             quiescent = synchronizer.isQuiescent();
+            storedBytes = synchronizer.storedBytesInMemory();
+            if (loaded && (!wasLoaded || storedBytes > storedBefore)) {
+                enforceLoadedCaps(synchronizer.id(), false);
+            }
             synchronized (this) {
                 if (!queue.isEmpty()) {
                     try {

@@ -44,6 +44,8 @@ public final class EnvironmentCheck {
         check(env, "SHUTDOWN_TIMEOUT", EnvironmentCheck::isDuration, "must be a duration such as 5s", problems);
         check(env, "MIN_FREE_DISK", v -> v.trim().matches("\\d+[KkMmGgTt]?"),
                 "must be a size such as 500M, 2G or a number of bytes", problems);
+        check(env, "MAX_DOCUMENT_BYTES_IN_MEMORY", v -> v.trim().matches("[1-9]\\d*[KkMmGgTt]?"),
+                "must be a size such as 16M, 64M or a number of bytes", problems);
         check(env, "BACKUP_DIR", v -> !v.isBlank(), "must be a directory path", problems);
         check(env, "BACKUP_INTERVAL", v -> isDuration(v) && !v.trim().matches("0+(ms|s|m|h)?"),
                 "must be a duration such as 24h, 6h or 30m", problems);

@@ -1,5 +1,6 @@
 package rottsync.server;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -22,6 +23,14 @@ public interface RottConfig {
      */
     @WithDefault("100")
     int maxDocumentsInMemory();
+
+    /**
+     * Stored size of the documents kept in memory together, at most ({@code MAX_DOCUMENT_BYTES_IN_MEMORY}); the
+     * least recently used leave first. Automerge's memory for a document grows with its size (a text document
+     * can take a hundred times its stored size), so this bounds what a few large documents can take.
+     */
+    @WithDefault("16M")
+    MemorySize maxDocumentBytesInMemory();
 
     /** Ping interval; a peer with no traffic either way for two intervals is dropped ({@code KEEPALIVE_INTERVAL}). */
     @WithDefault("5s")

@@ -78,7 +78,8 @@ public class SyncDriver {
         String peerId = config.peerId().orElseGet(() -> "storage-server-" + hostname());
         long idleMillis = config.idleTimeout().toMillis();
         this.lanes = new DocumentLanes(documentThreads,
-                id -> new DocumentSynchronizer(id, peerId, idleMillis), this::work);
+                id -> new DocumentSynchronizer(id, peerId, idleMillis), this::work,
+                config.maxDocumentsInMemory(), config.maxDocumentBytesInMemory().asLongValue());
         this.hub = new Hub(peerId, storage.storageId(), lanes::submit, config.maxDocumentsPerConnection());
     }
 
@@ -86,7 +87,16 @@ public class SyncDriver {
         long keepalive = config.keepaliveInterval().toMillis();
         timer.scheduleAtFixedRate(this::keepalive, keepalive, keepalive, TimeUnit.MILLISECONDS);
         long sweep = Math.max(1000, Math.min(config.idleTimeout().toMillis() / 2, 10_000));
-        timer.scheduleAtFixedRate(() -> lanes.broadcast(new DocumentInput.Tick()), sweep, sweep, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Idle documents leave memory on the tick; documents that grew past the size cap since they loaded (or
+     * were too busy to leave then) leave once their peers are in sync.
+     */
+    private void sweep() {
+        lanes.broadcast(new DocumentInput.Tick());
+        lanes.enforceLoadedCaps();
     }
 
     /**
@@ -302,7 +312,6 @@ public class SyncDriver {
                     events.documentUnloaded();
                 } else {
                     events.documentLoaded();
-                    lanes.enforceLoadedCap(config.maxDocumentsInMemory());
                 }
             }
             perform(fx);

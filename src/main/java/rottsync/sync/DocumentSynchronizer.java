@@ -79,6 +79,14 @@ public final class DocumentSynchronizer {
         return phase == Phase.READY;
     }
 
+    /**
+     * The document's size on disk while it is loaded, 0 otherwise: the measure memory caps count, since
+     * what Automerge holds in memory grows with it.
+     */
+    public long storedBytesInMemory() {
+        return phase == Phase.READY ? persistence.storedBytes() : 0;
+    }
+
     public int activePeerCount() {
         return active.size();
     }

@@ -53,6 +53,15 @@ final class PersistencePlan {
         return inFlight != null;
     }
 
+    /** What the document takes on disk: the sum of its chunks. */
+    long storedBytes() {
+        long total = 0;
+        for (int size : chunksOnDisk.values()) {
+            total += size;
+        }
+        return total;
+    }
+
     boolean isStored() {
         return !chunksOnDisk.isEmpty();
     }

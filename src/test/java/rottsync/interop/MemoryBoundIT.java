@@ -37,4 +37,19 @@ class MemoryBoundIT {
             assertThat(relay.get("keys")).extracting(JsonNode::asText).contains("concurrentA", "concurrentB");
         }
     }
+
+    @Test
+    void documentsLeaveMemoryWhenTheirStoredSizeTogetherPassesTheSizeCap() throws Exception {
+        try (ServerProcess server = ServerProcess.rottSync(dir, "memory-size-cap",
+                Map.of("MAX_DOCUMENTS_IN_MEMORY", "1000", "MAX_DOCUMENT_BYTES_IN_MEMORY", "4K",
+                        "QUARKUS_LOG_CATEGORY__ROTTSYNC_SERVER__LEVEL", "DEBUG")).start()) {
+            JsonNode many = NodeClient.run("many", "--server", server.url(), "--count", "60", "--timeout", "120000");
+            assertThat(many.get("count").asInt()).isEqualTo(60);
+            long evictions = server.logText().lines().filter(l -> l.contains("left memory")).count();
+            assertThat(evictions).as("the count cap is far away, so only the size cap sent them out").isGreaterThan(30);
+            JsonNode status = NodeClient.parse(Http.get(server.httpUrl("/status.json")).body());
+            assertThat(status.get("documentsInMemory").asInt()).as("a few hundred bytes each under a 4 KiB cap")
+                    .isBetween(1, 25);
+        }
+    }
 }

@@ -18,6 +18,9 @@ class EnvironmentCheckTest {
         assertThat(EnvironmentCheck.problems(Map.of("ALLOWED_NETWORKS", "any", "TRUSTED_PROXIES", "172.17.0.1/32",
                 "MAX_PENDING_BYTES", "1048576", "AUTH_TOKEN", "s3cret"))).isEmpty();
         assertThat(EnvironmentCheck.problems(Map.of("ALLOWED_NETWORKS", "192.168.1.0/24, fd00::/8"))).isEmpty();
+        assertThat(EnvironmentCheck.problems(Map.of("MAX_DOCUMENTS_IN_MEMORY", "50",
+                "MAX_DOCUMENT_BYTES_IN_MEMORY", "4M"))).isEmpty();
+        assertThat(EnvironmentCheck.problems(Map.of("MAX_DOCUMENT_BYTES_IN_MEMORY", "1048576"))).isEmpty();
     }
 
     @Test
@@ -39,6 +42,10 @@ class EnvironmentCheckTest {
                 .contains("TRUSTED_PROXIES");
         assertThat(EnvironmentCheck.problems(Map.of("MESSAGE_RATE", "0"))).singleElement().asString()
                 .contains("MESSAGE_RATE");
+        assertThat(EnvironmentCheck.problems(Map.of("MAX_DOCUMENT_BYTES_IN_MEMORY", "0"))).singleElement().asString()
+                .contains("MAX_DOCUMENT_BYTES_IN_MEMORY");
+        assertThat(EnvironmentCheck.problems(Map.of("MAX_DOCUMENT_BYTES_IN_MEMORY", "16 MB"))).singleElement()
+                .asString().contains("MAX_DOCUMENT_BYTES_IN_MEMORY");
         assertThat(EnvironmentCheck.problems(Map.of("AUTH_TOKEN", "a", "AUTH_TOKEN_FILE", "/run/secrets/t")))
                 .singleElement().asString().contains("AUTH_TOKEN_FILE");
     }

@@ -127,6 +127,8 @@ class DocumentSyncTest {
         alice.change(doc, "title", "v2");
         alice.sync(doc);
 
+        long storedBeforeTheWrite = net.documents.get(doc).storedBytesInMemory();
+        assertThat(storedBeforeTheWrite).as("what the caps count while loaded").isPositive();
         net.pending.add(java.util.Map.entry(doc, new DocumentInput.Unload()));
         net.runUntilQuiescent();
         assertThat(net.documents.get(doc).isLoaded()).as("not durable yet, so still in memory").isTrue();
@@ -134,6 +136,7 @@ class DocumentSyncTest {
         net.holdWrites = false;
         net.releaseWrites();
         assertThat(net.documents.get(doc).isLoaded()).isFalse();
+        assertThat(net.documents.get(doc).storedBytesInMemory()).isZero();
         SyncHarness.Client bob = net.client("bob");
         bob.sync(doc);
         assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v2"));
