@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import rottsync.protocol.DocumentId;
@@ -25,6 +27,12 @@ final class DocumentLanes {
     private static final int BATCH = 64;
 
     private final Map<DocumentId, Lane> lanes = new ConcurrentHashMap<>();
+    /** Lanes whose document is in memory, and their stored size together: the caps are checked against these. */
+    private final Set<Lane> loadedLanes = ConcurrentHashMap.newKeySet();
+    private final AtomicLong loadedBytes = new AtomicLong();
+    /** Of those, the ones asked to leave that have not handled it yet, and their size. */
+    private final java.util.concurrent.atomic.AtomicInteger leavingCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicLong leavingBytes = new AtomicLong();
     private final Executor executor;
     private final Function<DocumentId, DocumentSynchronizer> factory;
     private final BiConsumer<DocumentSynchronizer, DocumentInput> worker;
@@ -67,7 +75,7 @@ final class DocumentLanes {
     }
 
     long loadedCount() {
-        return lanes.values().stream().filter(l -> l.loaded).count();
+        return loadedLanes.size();
     }
 
     /** The periodic check: documents over the caps leave once their peers are in sync. */
@@ -78,39 +86,47 @@ final class DocumentLanes {
     /**
      * Keeps the documents in memory within both caps. The least recently used leave first, documents whose
      * peers are in sync before busy ones (each leaves once its changes are on disk). {@code spare} is never
-     * asked to leave: it is the document that just loaded or grew, for a peer working with it. With
-     * {@code quiescentOnly}, busy documents stay too (the next periodic check catches them). Runs whenever a
-     * document loads or grows; the scan is over documents that have lanes, never over everything stored.
+     * asked to leave: its document just loaded or grew, for a peer working with it. With
+     * {@code quiescentOnly}, busy documents stay too (the next periodic check catches them). Runs when a
+     * document loads or grows past a cap; the scan is over the documents in memory only.
      */
-    private void enforceLoadedCaps(DocumentId spare, boolean quiescentOnly) {
-        int maxCount = maxLoadedCount;
-        long maxBytes = maxLoadedBytes;
-        record Candidate(DocumentId id, boolean busy, long lastUsedNanos, long bytes) {}
-        List<Candidate> loaded = new ArrayList<>();
-        long bytes = 0;
-        for (Lane lane : lanes.values()) {
-            if (lane.loaded) {
-                loaded.add(new Candidate(lane.synchronizer.id(), !lane.quiescent, lane.lastUsedNanos, lane.storedBytes));
-                bytes += lane.storedBytes;
+    private void enforceLoadedCaps(Lane spare, boolean quiescentOnly) {
+        int count = loadedLanes.size() - leavingCount.get();
+        long bytes = loadedBytes.get() - leavingBytes.get();
+        if (count <= maxLoadedCount && bytes <= maxLoadedBytes) {
+            return; // within the caps once those already asked have left: no scan
+        }
+        // Down to a tenth below the caps, so that a stream of new documents costs a scan per tenth, not each.
+        int countTarget = maxLoadedCount - maxLoadedCount / 10;
+        long bytesTarget = maxLoadedBytes - maxLoadedBytes / 10;
+        // A snapshot: the lanes' fields move while we sort, and a sort needs a stable order.
+        record Candidate(Lane lane, boolean busy, long lastUsedNanos, long bytes) {}
+        List<Candidate> candidates = new ArrayList<>(count);
+        for (Lane lane : loadedLanes) {
+            boolean busy = !lane.quiescent;
+            if (lane != spare && !lane.leaving && !(quiescentOnly && busy)) {
+                candidates.add(new Candidate(lane, busy, lane.lastUsedNanos, lane.storedBytes));
             }
         }
-        int count = loaded.size();
-        if (count <= maxCount && bytes <= maxBytes) {
-            return;
-        }
-        // Quiescent documents first: evicting one mid-sync would cost its peers an extra round trip.
-        loaded.sort(Comparator.comparing(Candidate::busy).thenComparingLong(Candidate::lastUsedNanos));
-        for (Candidate candidate : loaded) {
-            if (count <= maxCount && bytes <= maxBytes) {
+        // Quiescent documents first (evicting one mid-sync costs its peers a round trip), least recently used first.
+        candidates.sort(Comparator.comparing(Candidate::busy).thenComparingLong(Candidate::lastUsedNanos));
+        for (Candidate candidate : candidates) {
+            if (count <= countTarget && bytes <= bytesTarget) {
                 return;
             }
-            if (candidate.id().equals(spare) || (quiescentOnly && candidate.busy())) {
-                continue;
-            }
-            submit(candidate.id(), new DocumentInput.Unload());
+            askToLeave(candidate.lane());
             count--;
             bytes -= candidate.bytes();
         }
+    }
+
+    private void askToLeave(Lane lane) {
+        long size = lane.storedBytes;
+        lane.leavingSize = size;
+        lane.leaving = true;
+        leavingCount.incrementAndGet();
+        leavingBytes.addAndGet(size);
+        submit(lane.synchronizer.id(), new DocumentInput.Unload());
     }
 
     /** Waits until no lane has work queued or running; false if that did not happen by the deadline. */
@@ -131,6 +147,13 @@ final class DocumentLanes {
         private volatile boolean loaded;
         private volatile boolean quiescent;
         private volatile long storedBytes;
+        /**
+         * Asked by the caps to leave and not gone yet: the Unload is queued, or the document waits for a write
+         * to land before it goes. It counts as gone meanwhile, so the caps neither ask again nor evict others.
+         */
+        private volatile boolean leaving;
+        private volatile long leavingSize;
+        private boolean unloadSeen;
         private volatile long lastUsedNanos = System.nanoTime();
 
         Lane(DocumentSynchronizer synchronizer) {
@@ -174,15 +197,30 @@ final class DocumentLanes {
                     // A lane must never wedge: report and go on with the next input.
                     LOG.errorf(e, "document %s: input %s failed", synchronizer.id(), input.getClass().getSimpleName());
                 }
-                if (!(input instanceof DocumentInput.Unload) && !(input instanceof DocumentInput.Tick)) {
+                if (input instanceof DocumentInput.Unload) {
+                    unloadSeen = leaving;
+                } else if (!(input instanceof DocumentInput.Tick)) {
                     lastUsedNanos = System.nanoTime();
                 }
             }
-            loaded = synchronizer.isLoaded();
             quiescent = synchronizer.isQuiescent();
+            loaded = synchronizer.isLoaded();
             storedBytes = synchronizer.storedBytesInMemory();
-            if (loaded && (!wasLoaded || storedBytes > storedBefore)) {
-                enforceLoadedCaps(synchronizer.id(), false);
+            loadedBytes.addAndGet(storedBytes - storedBefore);
+            if (leaving && unloadSeen && !(loaded && synchronizer.isUnloadPending())) {
+                leaving = false;
+                unloadSeen = false;
+                leavingCount.decrementAndGet();
+                leavingBytes.addAndGet(-leavingSize);
+            }
+            if (loaded) {
+                loadedLanes.add(this);
+            } else {
+                loadedLanes.remove(this);
+            }
+            boolean overCap = loadedLanes.size() > maxLoadedCount || loadedBytes.get() > maxLoadedBytes;
+            if (loaded && (!wasLoaded || storedBytes > storedBefore) && overCap) {
+                enforceLoadedCaps(this, false);
             }
             synchronized (this) {
                 if (!queue.isEmpty()) {

@@ -107,6 +107,11 @@ public final class DocumentSynchronizer {
         return true;
     }
 
+    /** Asked to leave memory during a write; it will once the write lands, unless a peer needs it first. */
+    public boolean isUnloadPending() {
+        return unloadWhenFlushed;
+    }
+
     /** Nothing in memory, nobody active, nothing pending: the driver may forget this object. */
     public boolean isDisposable() {
         return phase == Phase.UNLOADED && active.isEmpty() && waitingForLoad.isEmpty();
