@@ -120,13 +120,22 @@ final class DocumentLanes {
         }
     }
 
+    /**
+     * Only the lane that was looked at is asked: if its document has meanwhile left and the lane is gone, an
+     * Unload by id would start a fresh lane, and the request would never be accounted as handled.
+     */
     private void askToLeave(Lane lane) {
-        long size = lane.storedBytes;
-        lane.leavingSize = size;
-        lane.leaving = true;
-        leavingCount.incrementAndGet();
-        leavingBytes.addAndGet(size);
-        submit(lane.synchronizer.id(), new DocumentInput.Unload());
+        lanes.computeIfPresent(lane.synchronizer.id(), (key, current) -> {
+            if (current == lane && !lane.leaving) {
+                long size = lane.storedBytes;
+                lane.leavingSize = size;
+                lane.leaving = true;
+                leavingCount.incrementAndGet();
+                leavingBytes.addAndGet(size);
+                lane.enqueue(new DocumentInput.Unload());
+            }
+            return current;
+        });
     }
 
     /** Waits until no lane has work queued or running; false if that did not happen by the deadline. */
