@@ -123,11 +123,11 @@ public final class FileChunkStore implements ChunkStore {
     @Override
     public Map<StorageKey, IOException> putAll(Map<StorageKey, byte[]> chunks) {
         Map<StorageKey, IOException> failed = new LinkedHashMap<>();
-        Map<StorageKey, Path> renamed = new LinkedHashMap<>();
         Map<Path, List<StorageKey>> dirsToSync = new LinkedHashMap<>();
         for (Map.Entry<StorageKey, byte[]> chunk : chunks.entrySet()) {
             StorageKey key = chunk.getKey();
             Path temp = tempDir.resolve(UUID.randomUUID() + ".tmp");
+            boolean moved = false;
             try {
                 Path target = pathOf(key);
                 for (Path created : createDirectories(target.getParent())) {
@@ -135,17 +135,19 @@ public final class FileChunkStore implements ChunkStore {
                 }
                 writeDurably(temp, chunk.getValue());
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                renamed.put(key, target);
+                moved = true;
                 dirsToSync.computeIfAbsent(target.getParent(), d -> new ArrayList<>()).add(key);
             } catch (IOException e) {
                 failed.put(key, e);
             } catch (RuntimeException e) {
                 failed.put(key, new IOException(e.getMessage(), e));
             } finally {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException e) {
-                    // a leftover temp file is removed at the next start
+                if (!moved) {
+                    try {
+                        Files.deleteIfExists(temp);
+                    } catch (IOException e) {
+                        // a leftover temp file is removed at the next start
+                    }
                 }
             }
         }
