@@ -2,6 +2,7 @@ package rottsync.server;
 
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import java.util.Map;
 import java.util.Optional;
@@ -72,7 +73,8 @@ final class Connections {
             entry.pendingBytes().addAndGet(-frame.length);
             return SendResult.TOO_SLOW;
         }
-        entry.socket().sendBinary(Buffer.buffer(frame)).subscribe().with(
+        // Wrapped, not copied: Buffer.buffer(byte[]) would copy a multi-megabyte document once more.
+        entry.socket().sendBinary(Buffer.buffer(Unpooled.wrappedBuffer(frame))).subscribe().with(
                 ignored -> {
                     entry.pendingBytes().addAndGet(-frame.length);
                     entry.lastSeenMillis().accumulateAndGet(System.currentTimeMillis(), Math::max);
