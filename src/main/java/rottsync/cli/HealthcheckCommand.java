@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code healthcheck}: asks the running server's management interface whether it is ready, so a container
@@ -71,24 +72,45 @@ public final class HealthcheckCommand implements Command {
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         URI url = defaultUrl();
         Duration timeout = Duration.ofSeconds(5);
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if ((arg.equals("--url") || arg.equals("--timeout")) && i + 1 == args.length) {
-                err.println("healthcheck: " + arg + " needs a value (see healthcheck --help)");
-                return 1;
+        try {
+            Args a = Args.parse(args, Set.of("url", "timeout"), Set.of());
+            if (!a.positionals().isEmpty()) {
+                throw new Args.UsageException("unknown argument '" + a.positionals().get(0) + "'");
             }
-            switch (arg) {
-                case "--url" -> url = URI.create(args[++i]);
-                case "--timeout" -> timeout = Duration.ofMillis((long) (Double.parseDouble(args[++i]) * 1000));
-                default -> {
-                    err.println("healthcheck: unknown argument '" + arg + "' (see healthcheck --help)");
-                    return 1;
-                }
+            if (a.value("url").isPresent()) {
+                url = parseUrl(a.value("url").get());
             }
+            if (a.value("timeout").isPresent()) {
+                timeout = parseSeconds(a.value("timeout").get());
+            }
+        } catch (Args.UsageException e) {
+            // Exit 1 even for a usage error: a container healthcheck knows only 0 and 1.
+            err.println("healthcheck: " + e.getMessage() + " (see healthcheck --help)");
+            return 1;
         }
         Verdict verdict = check(url, timeout);
         (verdict.ready() ? out : err).println(verdict.line());
         return verdict.ready() ? 0 : 1;
+    }
+
+    private static URI parseUrl(String text) throws Args.UsageException {
+        try {
+            return URI.create(text);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--url is not a URL: " + text);
+        }
+    }
+
+    private static Duration parseSeconds(String text) throws Args.UsageException {
+        try {
+            double seconds = Double.parseDouble(text);
+            if (!(seconds > 0)) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofMillis((long) (seconds * 1000));
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("--timeout takes a number of seconds, not '" + text + "'");
+        }
     }
 
     /** The readiness URL from MANAGEMENT_PORT and MANAGEMENT_HOST, as the server itself reads them. */

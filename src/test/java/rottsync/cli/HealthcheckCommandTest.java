@@ -52,9 +52,19 @@ class HealthcheckCommandTest {
 
     @Test
     void badArgumentsExitOneNeverTwoWhichDockerReserves() {
-        assertThat(Run.of("healthcheck", "--bogus").code).isEqualTo(1);
-        assertThat(Run.of("healthcheck", "--url").code).isEqualTo(1);
-        assertThat(Run.of("healthcheck", "--timeout", "soon").code).isEqualTo(1);
+        assertThat(Run.of("healthcheck", "--bogus")).satisfies(run -> {
+            assertThat(run.code).isEqualTo(1);
+            assertThat(run.err).contains("unknown option --bogus");
+        });
+        assertThat(Run.of("healthcheck", "--url")).satisfies(run -> {
+            assertThat(run.code).isEqualTo(1);
+            assertThat(run.err).contains("--url needs a value");
+        });
+        assertThat(Run.of("healthcheck", "--timeout", "soon")).satisfies(run -> {
+            assertThat(run.code).isEqualTo(1);
+            assertThat(run.err).contains("--timeout takes a number of seconds");
+        });
+        assertThat(Run.of("healthcheck", "extra").code).isEqualTo(1);
     }
 
     @Test
