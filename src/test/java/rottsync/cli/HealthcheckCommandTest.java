@@ -72,36 +72,31 @@ class HealthcheckCommandTest {
         String body = """
                 {"status":"DOWN","checks":[{"name":"data-dir","status":"DOWN","data":{"path":"/data","writable":false}},
                 {"name":"relay","status":"UP"}]}""";
-        HttpServer server = serve(503, body);
-        try {
-            Run run = Run.of("healthcheck", "--url", url(server));
-            assertThat(run.code).isEqualTo(1);
-            assertThat(run.err.strip()).startsWith("DOWN (HTTP 503)").contains("data-dir", "\"writable\":false")
-                    .doesNotContain("relay");
-        } finally {
-            server.stop(0);
-        }
+        Run run = askServerAnswering(503, body);
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.err.strip()).startsWith("DOWN (HTTP 503)").contains("data-dir", "\"writable\":false")
+                .doesNotContain("relay");
     }
 
     @Test
     void upExitsZero() throws Exception {
-        HttpServer server = serve(200, "{\"status\":\"UP\",\"checks\":[]}");
-        try {
-            Run run = Run.of("healthcheck", "--url", url(server));
-            assertThat(run.code).isZero();
-            assertThat(run.out.strip()).startsWith("UP: http://127.0.0.1:");
-        } finally {
-            server.stop(0);
-        }
+        Run run = askServerAnswering(200, "{\"status\":\"UP\",\"checks\":[]}");
+        assertThat(run.code).isZero();
+        assertThat(run.out.strip()).startsWith("UP: http://127.0.0.1:");
     }
 
     @Test
     void somethingElseOnThePortIsNotReady() throws Exception {
-        HttpServer server = serve(404, "<html>not here</html>");
+        Run run = askServerAnswering(404, "<html>not here</html>");
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.err).contains("unexpected answer", "HTTP 404", "not here");
+    }
+
+    /** Runs the healthcheck against a stand-in server that answers the readiness path this way. */
+    private static Run askServerAnswering(int status, String body) throws Exception {
+        HttpServer server = serve(status, body);
         try {
-            Run run = Run.of("healthcheck", "--url", url(server));
-            assertThat(run.code).isEqualTo(1);
-            assertThat(run.err).contains("unexpected answer", "HTTP 404", "not here");
+            return Run.of("healthcheck", "--url", url(server));
         } finally {
             server.stop(0);
         }
