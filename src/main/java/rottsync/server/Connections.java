@@ -22,7 +22,12 @@ final class Connections {
     private static final Logger LOG = Logger.getLogger(Connections.class);
 
     record Entry(ConnectionId id, WebSocketConnection socket, String clientAddress, long openedAtMillis,
-            AtomicLong lastSeenMillis, RateBudget budget, AtomicLong pendingBytes) {}
+            AtomicLong lastSeenMillis, RateBudget budget, AtomicLong pendingBytes) {
+        /** A sign of life at this moment; signs arrive from several threads, the latest wins. */
+        void alive(long nowMillis) {
+            lastSeenMillis.accumulateAndGet(nowMillis, Math::max);
+        }
+    }
 
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<String, Entry> bySocketId = new ConcurrentHashMap<>();
@@ -77,7 +82,7 @@ final class Connections {
         entry.socket().sendBinary(Buffer.buffer(Unpooled.wrappedBuffer(frame))).subscribe().with(
                 ignored -> {
                     entry.pendingBytes().addAndGet(-frame.length);
-                    entry.lastSeenMillis().accumulateAndGet(System.currentTimeMillis(), Math::max);
+                    entry.alive(System.currentTimeMillis());
                 },
                 failure -> {
                     entry.pendingBytes().addAndGet(-frame.length);

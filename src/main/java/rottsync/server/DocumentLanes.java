@@ -227,8 +227,7 @@ final class DocumentLanes {
             } else {
                 loadedLanes.remove(this);
             }
-            boolean overCap = loadedLanes.size() > maxLoadedCount || loadedBytes.get() > maxLoadedBytes;
-            if (loaded && (!wasLoaded || storedBytes > storedBefore) && overCap) {
+            if (loaded && (!wasLoaded || storedBytes > storedBefore)) {
                 enforceLoadedCaps(this, false);
             }
             synchronized (this) {

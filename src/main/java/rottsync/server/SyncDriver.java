@@ -240,7 +240,7 @@ public class SyncDriver {
     void binary(WebSocketConnection socket, Buffer frame) {
         connections.of(socket).ifPresent(entry -> {
             long now = System.currentTimeMillis();
-            entry.lastSeenMillis().accumulateAndGet(now, Math::max);
+            entry.alive(now);
             if (!entry.budget().tryTake(now)) {
                 perform(hub.malformed(entry.id(), "rate-limit", "more messages than MESSAGE_RATE allows",
                         CloseCodes.POLICY_VIOLATION));
@@ -269,7 +269,7 @@ public class SyncDriver {
     }
 
     void pong(WebSocketConnection socket) {
-        connections.of(socket).ifPresent(entry -> entry.lastSeenMillis().accumulateAndGet(System.currentTimeMillis(), Math::max));
+        connections.of(socket).ifPresent(entry -> entry.alive(System.currentTimeMillis()));
     }
 
     void closed(WebSocketConnection socket) {

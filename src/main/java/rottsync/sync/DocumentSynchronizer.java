@@ -306,9 +306,7 @@ public final class DocumentSynchronizer {
             return new Document();
         }
         try {
-            Document loaded = Document.load(concat(ordered));
-            ordered.forEach(e -> usable.put(e.getKey(), e.getValue().length));
-            return loaded;
+            return loadTogether(ordered, usable);
         } catch (RuntimeException e) {
             // fall through to the chunk-by-chunk check
         }
@@ -331,9 +329,7 @@ public final class DocumentSynchronizer {
             return new Document();
         }
         try {
-            Document loaded = Document.load(concat(readable));
-            readable.forEach(e -> usable.put(e.getKey(), e.getValue().length));
-            return loaded;
+            return loadTogether(readable, usable);
         } catch (RuntimeException e) {
             // Each chunk parses but they do not load together: keep what applies, track nothing for
             // compaction, so no chunk is ever deleted on the strength of this partial view.
@@ -349,6 +345,13 @@ public final class DocumentSynchronizer {
                     + e.getMessage() + "); serving what applies, keeping every chunk on disk");
             return partial;
         }
+    }
+
+    /** The strict loader over these chunks in order; on success they are the ones compaction may count on. */
+    private static Document loadTogether(List<Map.Entry<StorageKey, byte[]>> chunks, Map<StorageKey, Integer> usable) {
+        Document loaded = Document.load(concat(chunks));
+        chunks.forEach(e -> usable.put(e.getKey(), e.getValue().length));
+        return loaded;
     }
 
     private static byte[] concat(List<Map.Entry<StorageKey, byte[]>> chunks) {
