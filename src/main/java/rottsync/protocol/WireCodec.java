@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +45,20 @@ public final class WireCodec {
     }
 
     public WireMessage decode(byte[] frame) throws MalformedMessageException {
+        return decode(ByteBuffer.wrap(frame));
+    }
+
+    /**
+     * Reads the frame where it lies (a socket's buffer, heap or direct): the only copy made is of each byte
+     * string the message carries, since Automerge takes its sync data as an array.
+     */
+    public WireMessage decode(ByteBuffer frame) throws MalformedMessageException {
         Object root;
         try {
-            root = reader.readValue(frame, Object.class);
+            root = frame.hasArray()
+                    ? reader.readValue(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining(),
+                            Object.class)
+                    : reader.readValue(new ByteBufferBackedInputStream(frame.duplicate()), Object.class);
         } catch (IOException | RuntimeException e) {
             throw new MalformedMessageException("frame is not valid CBOR", e);
         }

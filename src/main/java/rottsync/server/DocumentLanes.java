@@ -91,6 +91,8 @@ final class DocumentLanes {
      * document loads or grows past a cap; the scan is over the documents in memory only.
      */
     private void enforceLoadedCaps(Lane spare, boolean quiescentOnly) {
+        // An estimate: other lanes load, leave and are asked to leave while these are read, so for a moment
+        // more may count as leaving than this read of the set holds (the total can even be negative).
         int count = loadedLanes.size() - leavingCount.get();
         long bytes = loadedBytes.get() - leavingBytes.get();
         if (count <= maxLoadedCount && bytes <= maxLoadedBytes) {
@@ -101,7 +103,7 @@ final class DocumentLanes {
         long bytesTarget = maxLoadedBytes - maxLoadedBytes / 10;
         // A snapshot: the lanes' fields move while we sort, and a sort needs a stable order.
         record Candidate(Lane lane, boolean busy, long lastUsedNanos, long bytes) {}
-        List<Candidate> candidates = new ArrayList<>(count);
+        List<Candidate> candidates = new ArrayList<>();
         for (Lane lane : loadedLanes) {
             boolean busy = !lane.quiescent;
             if (lane != spare && !lane.leaving && !(quiescentOnly && busy)) {
@@ -212,23 +214,12 @@ final class DocumentLanes {
                     lastUsedNanos = System.nanoTime();
                 }
             }
-            quiescent = synchronizer.isQuiescent();
-            loaded = synchronizer.isLoaded();
-            storedBytes = synchronizer.storedBytesInMemory();
-            loadedBytes.addAndGet(storedBytes - storedBefore);
-            if (leaving && unloadSeen && !(loaded && synchronizer.isUnloadPending())) {
-                leaving = false;
-                unloadSeen = false;
-                leavingCount.decrementAndGet();
-                leavingBytes.addAndGet(-leavingSize);
-            }
-            if (loaded) {
-                loadedLanes.add(this);
-            } else {
-                loadedLanes.remove(this);
-            }
-            if (loaded && (!wasLoaded || storedBytes > storedBefore)) {
-                enforceLoadedCaps(this, false);
+            try {
+                account(wasLoaded, storedBefore);
+            } catch (RuntimeException e) {
+                // Whatever goes wrong in the bookkeeping, the lane must go on: a lane left marked as
+                // scheduled would never run again and its peers would wait forever.
+                LOG.errorf(e, "document %s: accounting for the memory caps failed", synchronizer.id());
             }
             synchronized (this) {
                 if (!queue.isEmpty()) {
@@ -255,6 +246,28 @@ final class DocumentLanes {
                     synchronizer.close();
                     return null;
                 });
+            }
+        }
+
+        /** Updates what the caps count after a batch, and applies them if this document loaded or grew. */
+        private void account(boolean wasLoaded, long storedBefore) {
+            quiescent = synchronizer.isQuiescent();
+            loaded = synchronizer.isLoaded();
+            storedBytes = synchronizer.storedBytesInMemory();
+            loadedBytes.addAndGet(storedBytes - storedBefore);
+            if (leaving && unloadSeen && !(loaded && synchronizer.isUnloadPending())) {
+                leaving = false;
+                unloadSeen = false;
+                leavingCount.decrementAndGet();
+                leavingBytes.addAndGet(-leavingSize);
+            }
+            if (loaded) {
+                loadedLanes.add(this);
+            } else {
+                loadedLanes.remove(this);
+            }
+            if (loaded && (!wasLoaded || storedBytes > storedBefore)) {
+                enforceLoadedCaps(this, false);
             }
         }
     }

@@ -8,6 +8,7 @@ import static rottsync.protocol.WireVectors.concat;
 import static rottsync.protocol.WireVectors.hex;
 import static rottsync.protocol.WireVectors.load;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -85,6 +86,24 @@ class WireCodecTest {
         assertThat(sync.targetId()).isEqualTo(SERVER);
         assertThat(sync.documentId()).isEqualTo(DOC);
         assertThat(sync.data()).isEqualTo(hex("42010203040506070809"));
+    }
+
+    @Test
+    void decodesAFrameWhereItLiesInALargerHeapOrDirectBuffer() throws Exception {
+        byte[] frame = load("sync");
+        byte[] around = new byte[frame.length + 7];
+        System.arraycopy(frame, 0, around, 3, frame.length);
+        ByteBuffer heap = ByteBuffer.wrap(around, 3, frame.length).slice();
+        ByteBuffer direct = ByteBuffer.allocateDirect(frame.length + 4).position(2);
+        direct.put(frame).flip().position(2);
+        Sync expected = (Sync) codec.decode(frame);
+
+        for (ByteBuffer buffer : List.of(heap, direct)) {
+            Sync sync = (Sync) codec.decode(buffer);
+            assertThat(sync.documentId()).isEqualTo(DOC);
+            assertThat(sync.data()).isEqualTo(expected.data());
+            assertThat(buffer.remaining()).as("the caller's buffer is left as it was").isEqualTo(frame.length);
+        }
     }
 
     @Test
