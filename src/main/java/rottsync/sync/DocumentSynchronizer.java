@@ -59,6 +59,8 @@ public final class DocumentSynchronizer {
     private final List<PeerMessage> waitingForLoad = new ArrayList<>();
     private Phase phase = Phase.UNLOADED;
     private Document doc;
+    /** The loaded document's heads, read once after each change instead of on every question. */
+    private ChangeHash[] heads;
     private long lastActivityMillis;
     private boolean retryWrite;
     /** A memory cap asked this document to leave while a write was still under way. */
@@ -96,7 +98,7 @@ public final class DocumentSynchronizer {
      * trip, so memory caps evict such documents first.
      */
     public boolean isQuiescent() {
-        if (phase != Phase.READY || !persistence.isFlushed(doc)) {
+        if (phase != Phase.READY || !persistence.isFlushed(heads)) {
             return false;
         }
         for (PeerDocState peer : active.values()) {
@@ -160,6 +162,9 @@ public final class DocumentSynchronizer {
             }
             return;
         }
+        if (phase == Phase.UNLOADED && isUpToDateWithUs(m)) {
+            return;
+        }
         if (phase != Phase.READY) {
             waitingForLoad.add(m);
             if (phase == Phase.UNLOADED) {
@@ -172,6 +177,27 @@ public final class DocumentSynchronizer {
         }
         receiveSync(m, fx);
         step(fx);
+    }
+
+    /**
+     * A peer's answer to our last message when it only says "I have your heads, I need nothing": loaded,
+     * the document would take it in and have nothing to send back. When the document has left memory
+     * meanwhile (caps, many documents syncing at once) that answer is the common case, and loading the
+     * document just to read it would cost a load per message. Only the heads we last told this peer count,
+     * so a peer that never heard them (a reconnect) still gets its answer from the loaded document.
+     */
+    private boolean isUpToDateWithUs(PeerMessage m) {
+        PeerDocState peer = active.get(m.peer().connection());
+        if (peer == null || peer.toldHeads == null || !(m.message() instanceof WireMessage.Sync sync)) {
+            return false;
+        }
+        if (!persistence.isFlushed(peer.toldHeads) || !SyncMessages.isUpToDateAt(sync.data(), peer.toldHeads)) {
+            return false;
+        }
+        if (peer.toldHeads.length > 0) {
+            peer.status = Status.HAS;
+        }
+        return true;
     }
 
     private void receiveSync(PeerMessage m, Effects fx) {
@@ -191,6 +217,8 @@ public final class DocumentSynchronizer {
             doc.receiveSyncMessage(peer.syncState(), data);
         } catch (RuntimeException e) {
             rejectSyncData(peer, "invalid Automerge sync message: " + e.getMessage(), fx);
+        } finally {
+            heads = doc.getHeads();
         }
     }
 
@@ -209,11 +237,11 @@ public final class DocumentSynchronizer {
         if (phase != Phase.READY) {
             return;
         }
-        persistence.nextWrite(doc).ifPresent(fx::storage);
-        if (!persistence.isFlushed(doc)) {
+        persistence.nextWrite(doc, heads).ifPresent(fx::storage);
+        if (!persistence.isFlushed(heads)) {
             return;
         }
-        boolean empty = doc.getHeads().length == 0;
+        boolean empty = heads.length == 0;
         if (empty) {
             announceUnavailable(fx);
         }
@@ -222,8 +250,10 @@ public final class DocumentSynchronizer {
                 continue;
             }
             Optional<byte[]> message = doc.generateSyncMessage(peer.syncState());
-            message.ifPresent(bytes -> fx.send(peer.peer.connection(),
-                    new WireMessage.Sync(serverPeerId, peer.peer.peerId(), id, bytes)));
+            if (message.isPresent()) {
+                peer.toldHeads = heads;
+                fx.send(peer.peer.connection(), new WireMessage.Sync(serverPeerId, peer.peer.peerId(), id, message.get()));
+            }
         }
     }
 
@@ -280,7 +310,8 @@ public final class DocumentSynchronizer {
         }
         Map<StorageKey, Integer> usable = new LinkedHashMap<>();
         doc = assemble(m.chunks(), usable, fx);
-        persistence.loaded(usable, doc.getHeads());
+        heads = doc.getHeads();
+        persistence.loaded(usable, heads);
         phase = Phase.READY;
         List<PeerMessage> queued = new ArrayList<>(waitingForLoad);
         waitingForLoad.clear();
@@ -400,12 +431,13 @@ public final class DocumentSynchronizer {
         if (phase != Phase.READY) {
             return true;
         }
-        if (!persistence.isFlushed(doc)) {
+        if (!persistence.isFlushed(heads)) {
             return false;
         }
         active.values().forEach(PeerDocState::park);
         doc.free();
         doc = null;
+        heads = null;
         phase = Phase.UNLOADED;
         unloadWhenFlushed = false;
         return true;
@@ -413,7 +445,7 @@ public final class DocumentSynchronizer {
 
     /** Heads of the loaded document, for tests and diagnostics; empty when unloaded. */
     public ChangeHash[] heads() {
-        return doc == null ? new ChangeHash[0] : doc.getHeads();
+        return doc == null ? new ChangeHash[0] : heads.clone();
     }
 
     /** Frees all native memory; the object must not be used afterwards. */
@@ -423,6 +455,7 @@ public final class DocumentSynchronizer {
         if (doc != null) {
             doc.free();
             doc = null;
+            heads = null;
         }
         phase = Phase.UNLOADED;
     }

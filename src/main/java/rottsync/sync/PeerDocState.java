@@ -1,5 +1,6 @@
 package rottsync.sync;
 
+import org.automerge.ChangeHash;
 import org.automerge.SyncState;
 
 /**
@@ -13,6 +14,8 @@ final class PeerDocState {
     final PeerRef peer;
     Status status = Status.UNKNOWN;
     boolean toldUnavailable;
+    /** The document's heads when we last sent this peer a sync message, which carries them; null before. */
+    ChangeHash[] toldHeads;
     private SyncState live;
     private byte[] parked;
 

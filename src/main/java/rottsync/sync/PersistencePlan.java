@@ -45,8 +45,9 @@ final class PersistencePlan {
         durableHeads = heads;
     }
 
-    boolean isFlushed(Document doc) {
-        return inFlight == null && Arrays.equals(doc.getHeads(), durableHeads);
+    /** {@code heads}: the document's current heads. */
+    boolean isFlushed(ChangeHash[] heads) {
+        return inFlight == null && Arrays.equals(heads, durableHeads);
     }
 
     boolean isWriting() {
@@ -67,11 +68,10 @@ final class PersistencePlan {
     }
 
     /** The next chunk to write, or empty when everything is durable or a write is already under way. */
-    Optional<StorageTask.WriteChunk> nextWrite(Document doc) {
+    Optional<StorageTask.WriteChunk> nextWrite(Document doc, ChangeHash[] heads) {
         if (inFlight != null) {
             return Optional.empty();
         }
-        ChangeHash[] heads = doc.getHeads();
         if (Arrays.equals(heads, durableHeads)) {
             return Optional.empty();
         }

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +107,24 @@ class FileChunkStoreTest {
 
         assertThat(file).hasBinaryContent(bytes("new"));
         assertThat(Files.readAttributes(file, BasicFileAttributes.class).fileKey()).isNotEqualTo(oldFileKey);
+        assertThat(root.resolve(FileChunkStore.TEMP_DIR)).isEmptyDirectory();
+    }
+
+    @Test
+    void aBatchLargerThanOnePhaseLandsWhole() throws Exception {
+        FileChunkStore store = new FileChunkStore(root);
+        Map<StorageKey, byte[]> batch = new LinkedHashMap<>();
+        int count = 2 * FileChunkStore.OPEN_FILES_PER_PHASE + 5;
+        for (int i = 0; i < count; i++) {
+            batch.put(StorageKey.incremental(DocumentId.random(), HASH), bytes("chunk " + i));
+        }
+
+        assertThat(store.putAll(batch)).isEmpty();
+
+        for (Map.Entry<StorageKey, byte[]> chunk : batch.entrySet()) {
+            assertThat(store.load(chunk.getKey())).hasValueSatisfying(v -> assertThat(v).isEqualTo(chunk.getValue()));
+        }
+        assertThat(store.documentIds()).hasSize(count);
         assertThat(root.resolve(FileChunkStore.TEMP_DIR)).isEmptyDirectory();
     }
 

@@ -137,6 +137,44 @@ class DocumentSyncTest {
         aNewClientFinds("title", "v2");
     }
 
+    @Test
+    void aPeerSayingItIsUpToDateDoesNotBringTheDocumentBackIntoMemory() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "v1");
+        alice.sync(doc);
+        net.pending.add(java.util.Map.entry(doc, new DocumentInput.Unload()));
+        net.runUntilQuiescent();
+        assertThat(net.documents.get(doc).isLoaded()).isFalse();
+        int receivedBefore = alice.received.size();
+
+        // What alice's repo sends when it starts over with the server (fresh sync state): "I have these heads".
+        byte[] upToDate = upToDateMessage(alice.docs.get(doc));
+        alice.send(new WireMessage.Sync("alice", SyncHarness.SERVER, doc, upToDate));
+
+        assertThat(net.documents.get(doc).isLoaded()).as("answered without loading").isFalse();
+        assertThat(alice.received).as("nothing to tell alice").hasSize(receivedBefore);
+
+        // Bob never heard the server's heads: the same words from him load the document and get an answer.
+        SyncHarness.Client bob = net.client("bob");
+        bob.send(new WireMessage.Sync("bob", SyncHarness.SERVER, doc, upToDate));
+        assertThat(bob.receivedOf(WireMessage.Sync.class)).isNotEmpty();
+        assertThat(bob.docs.get(doc).getHeads()).isEqualTo(alice.docs.get(doc).getHeads());
+
+        // Once alice changes the document, she is heard again at once.
+        alice.change(doc, "title", "v2");
+        alice.sync(doc);
+        aNewClientFinds("title", "v2");
+    }
+
+    private static byte[] upToDateMessage(Document doc) {
+        org.automerge.SyncState fresh = new org.automerge.SyncState();
+        try {
+            return doc.generateSyncMessage(fresh).orElseThrow();
+        } finally {
+            fresh.free();
+        }
+    }
+
     /** A client that has never seen the document fetches it from the server and finds the value. */
     private void aNewClientFinds(String key, String value) {
         SyncHarness.Client reader = net.client("reader");
