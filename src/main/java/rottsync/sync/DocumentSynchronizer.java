@@ -308,6 +308,9 @@ public final class DocumentSynchronizer {
         if (phase != Phase.LOADING) {
             return;
         }
+        if (servedFromStorage(m.chunks(), fx)) {
+            return;
+        }
         Map<StorageKey, Integer> usable = new LinkedHashMap<>();
         doc = assemble(m.chunks(), usable, fx);
         heads = doc.getHeads();
@@ -319,6 +322,48 @@ public final class DocumentSynchronizer {
             receiveSync(q, fx);
         }
         step(fx);
+    }
+
+    /**
+     * When everyone waiting is a peer that starts from nothing and reads v2 messages, it gets the stored chunks
+     * as they are, and the document never enters memory: Automerge would answer such a peer with the whole
+     * document too, but loading it first costs more than everything else the server does for that peer.
+     * Its answer ("I have your heads") is then taken without a load as well ({@link #isUpToDateWithUs}).
+     * Only when the heads can be read from the chunks with certainty ({@link StoredHistory}).
+     */
+    private boolean servedFromStorage(Map<StorageKey, byte[]> chunks, Effects fx) {
+        if (waitingForLoad.isEmpty()) {
+            return false;
+        }
+        for (PeerMessage waiting : waitingForLoad) {
+            if (!(waiting.message() instanceof Request request)
+                    || !SyncMessages.isFreshPeerReadingWholeDocuments(request.data())) {
+                return false;
+            }
+        }
+        Map<StorageKey, Integer> sizes = new LinkedHashMap<>();
+        List<byte[]> stored = new ArrayList<>();
+        chunks.forEach((key, bytes) -> {
+            if (StorageKey.SNAPSHOT.equals(key.kind()) || StorageKey.INCREMENTAL.equals(key.kind())) {
+                sizes.put(key, bytes.length);
+                stored.add(bytes);
+            }
+        });
+        Optional<ChangeHash[]> storedHeads = stored.isEmpty() ? Optional.empty() : StoredHistory.heads(stored);
+        if (storedHeads.isEmpty() || storedHeads.get().length == 0) {
+            return false;
+        }
+        persistence.loaded(sizes, storedHeads.get());
+        byte[] message = SyncMessages.wholeDocument(storedHeads.get(), stored);
+        for (PeerMessage waiting : waitingForLoad) {
+            PeerDocState peer = activate(waiting.peer());
+            peer.status = Status.WANTS;
+            peer.toldHeads = storedHeads.get();
+            fx.send(peer.peer.connection(), new WireMessage.Sync(serverPeerId, peer.peer.peerId(), id, message));
+        }
+        waitingForLoad.clear();
+        phase = Phase.UNLOADED;
+        return true;
     }
 
     /**

@@ -166,6 +166,73 @@ class DocumentSyncTest {
         aNewClientFinds("title", "v2");
     }
 
+    @Test
+    void aPeerWithNothingIsServedTheStoredChunksWithoutTheDocumentEnteringMemory() {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "title", "v1");
+        alice.sync(doc);
+        alice.change(doc, "title", "v2");
+        alice.sync(doc);
+        unload();
+
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v2"));
+        assertThat(bob.docs.get(doc).getHeads()).isEqualTo(alice.docs.get(doc).getHeads());
+        assertThat(net.documents.get(doc).isLoaded()).as("served from storage, and bob's answer taken without a load")
+                .isFalse();
+
+        // What bob has is the real thing: his change reaches alice through the server.
+        bob.change(doc, "title", "v3");
+        bob.sync(doc);
+        assertThat(alice.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v3"));
+    }
+
+    @Test
+    void aCompactedDocumentIsServedFromStorageToo() throws Exception {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "n", "0");
+        alice.sync(doc);
+        for (int i = 1; i <= PersistencePlan.MAX_INCREMENTAL_CHUNKS; i++) {
+            alice.change(doc, "n", String.valueOf(i));
+            alice.sync(doc);
+        }
+        assertThat(net.storedKeys(doc)).singleElement().satisfies(k -> assertThat(k.kind()).isEqualTo(StorageKey.SNAPSHOT));
+        unload();
+
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+
+        assertThat(bob.docs.get(doc).getHeads()).isEqualTo(alice.docs.get(doc).getHeads());
+        assertThat(net.documents.get(doc).isLoaded()).isFalse();
+    }
+
+    @Test
+    void aSnapshotBesideIncrementalsIsLoadedAsUsual() throws Exception {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, "n", "0");
+        alice.sync(doc);
+        for (int i = 1; i <= PersistencePlan.MAX_INCREMENTAL_CHUNKS + 1; i++) {
+            alice.change(doc, "n", String.valueOf(i));
+            alice.sync(doc);
+        }
+        assertThat(net.storedKeys(doc)).hasSize(2);
+        unload();
+
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+
+        assertThat(bob.docs.get(doc).getHeads()).isEqualTo(alice.docs.get(doc).getHeads());
+        assertThat(net.documents.get(doc).isLoaded()).as("heads not certain from the chunks: loaded").isTrue();
+    }
+
+    private void unload() {
+        net.pending.add(java.util.Map.entry(doc, new DocumentInput.Unload()));
+        net.runUntilQuiescent();
+        assertThat(net.documents.get(doc).isLoaded()).isFalse();
+    }
+
     private static byte[] upToDateMessage(Document doc) {
         org.automerge.SyncState fresh = new org.automerge.SyncState();
         try {

@@ -56,6 +56,24 @@ class SyncMessagesTest {
     }
 
     @Test
+    void aFreshPeerListingV2IsServedWholeDocuments() {
+        Document empty = new Document();
+        SyncState state = new SyncState();
+        try {
+            byte[] fresh = empty.generateSyncMessage(state).orElseThrow();
+            assertThat(SyncMessages.isFreshPeerReadingWholeDocuments(fresh)).isTrue();
+            // The same message without its capability trailer: an old peer that reads only v1 messages.
+            byte[] withoutTrailer = Arrays.copyOf(fresh, 1 + 1 + 1 + 1 + 1 + 1 + 1);
+            assertThat(withoutTrailer).startsWith(0x42, 0, 0, 1, 0, 0, 0);
+            assertThat(SyncMessages.isFreshPeerReadingWholeDocuments(withoutTrailer)).isFalse();
+            assertThat(SyncMessages.isFreshPeerReadingWholeDocuments(firstMessage(ours))).as("has heads").isFalse();
+        } finally {
+            state.free();
+            empty.free();
+        }
+    }
+
+    @Test
     void bytesThatAreNotASyncMessageAreNeverUpToDate() {
         byte[] message = firstMessage(ours);
         // type, head count, one head, need count, have count: cut anywhere before the have count ends
