@@ -27,7 +27,6 @@ final class StoredHistory {
     private static final int DOCUMENT = 0;
     private static final int CHANGE = 1;
     private static final int COMPRESSED_CHANGE = 2;
-    private static final int HASH_BYTES = 32;
     /** A change inflated past this is not worth reading here; the document is loaded instead. */
     private static final int MAX_INFLATED_BYTES = 16 * 1024 * 1024;
     private static final Constructor<ChangeHash> CHANGE_HASH = changeHashConstructor();
@@ -41,7 +40,7 @@ final class StoredHistory {
         Set<Hash> changes = new HashSet<>();
         Set<Hash> dependencies = new HashSet<>();
         for (byte[] file : chunks) {
-            Reader reader = new Reader(file, 0);
+            ByteReader reader = new ByteReader(file, 0);
             while (reader.remaining() > 0) {
                 if (!Arrays.equals(reader.bytes(4), MAGIC)) {
                     return Optional.empty();
@@ -64,7 +63,7 @@ final class StoredHistory {
                 if (!Arrays.equals(Arrays.copyOf(hash, 4), checksum)) {
                     return Optional.empty();
                 }
-                Reader body = new Reader(data, 0);
+                ByteReader body = new ByteReader(data, 0);
                 if (type == DOCUMENT) {
                     documents++;
                     long actors = body.uleb();
@@ -173,69 +172,6 @@ final class StoredHistory {
         @Override
         public int hashCode() {
             return Arrays.hashCode(bytes);
-        }
-    }
-
-    private static final class Reader {
-        private final byte[] bytes;
-        private int position;
-        boolean failed;
-
-        Reader(byte[] bytes, int position) {
-            this.bytes = bytes;
-            this.position = position;
-        }
-
-        int remaining() {
-            return bytes.length - position;
-        }
-
-        int u8() {
-            if (position >= bytes.length) {
-                failed = true;
-                return -1;
-            }
-            return bytes[position++] & 0xff;
-        }
-
-        long uleb() {
-            long value = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int b = u8();
-                if (failed) {
-                    return -1;
-                }
-                value |= (long) (b & 0x7f) << shift;
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
-            }
-            failed = true;
-            return -1;
-        }
-
-        byte[] bytes(long length) {
-            if (failed || length < 0 || length > remaining()) {
-                failed = true;
-                return new byte[0];
-            }
-            byte[] out = Arrays.copyOfRange(bytes, position, position + (int) length);
-            position += (int) length;
-            return out;
-        }
-
-        /** A count and that many 32-byte hashes; null if they do not fit. */
-        List<byte[]> hashes() {
-            long count = uleb();
-            if (failed || count > remaining() / HASH_BYTES) {
-                failed = true;
-                return null;
-            }
-            List<byte[]> out = new ArrayList<>((int) count);
-            for (long i = 0; i < count; i++) {
-                out.add(bytes(HASH_BYTES));
-            }
-            return out;
         }
     }
 }

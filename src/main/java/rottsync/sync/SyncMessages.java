@@ -9,7 +9,6 @@ import org.automerge.ChangeHash;
 final class SyncMessages {
     private static final int MESSAGE_V1 = 0x42;
     private static final int MESSAGE_V2 = 0x43;
-    private static final int HASH_BYTES = 32;
     /** The capability a peer lists when it reads v2 messages, which may carry the whole document. */
     private static final int CAPABILITY_MESSAGE_V2 = 0x02;
     private static final int WHOLE_DOCUMENT = 0x01;
@@ -21,7 +20,7 @@ final class SyncMessages {
         if (!hasSyncType(message)) {
             return -1;
         }
-        Reader reader = new Reader(message, 1);
+        ByteReader reader = new ByteReader(message, 1);
         long count = reader.uleb();
         return reader.failed ? -1 : count;
     }
@@ -34,13 +33,13 @@ final class SyncMessages {
         if (!hasSyncType(message)) {
             return false;
         }
-        Reader reader = new Reader(message, 1);
+        ByteReader reader = new ByteReader(message, 1);
         long headCount = reader.uleb();
         if (reader.failed || headCount != heads.length) {
             return false;
         }
         for (long i = 0; i < headCount; i++) {
-            byte[] head = reader.bytes(HASH_BYTES);
+            byte[] head = reader.bytes(ByteReader.HASH_BYTES);
             if (head == null || !contains(heads, head)) {
                 return false;
             }
@@ -50,7 +49,7 @@ final class SyncMessages {
         }
         long haves = reader.uleb();
         for (long i = 0; i < haves && !reader.failed; i++) {
-            reader.skip(reader.uleb() * HASH_BYTES); // last sync heads
+            reader.skipHashes(reader.uleb()); // last sync heads
             reader.skip(reader.uleb()); // bloom filter
         }
         long changes = reader.uleb();
@@ -66,13 +65,13 @@ final class SyncMessages {
         if (message.length < 2 || (message[0] & 0xff) != MESSAGE_V1) {
             return false;
         }
-        Reader reader = new Reader(message, 1);
+        ByteReader reader = new ByteReader(message, 1);
         if (reader.uleb() != 0 || reader.uleb() != 0) {
             return false; // it has heads, or needs something
         }
         long haves = reader.uleb();
         for (long i = 0; i < haves && !reader.failed; i++) {
-            reader.skip(reader.uleb() * HASH_BYTES);
+            reader.skipHashes(reader.uleb());
             reader.skip(reader.uleb());
         }
         if (reader.uleb() != 0 || reader.failed) {
@@ -98,7 +97,7 @@ final class SyncMessages {
         for (byte[] chunk : chunks) {
             size += chunk.length;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size + 16 + sortedHeads.length * HASH_BYTES);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size + 16 + sortedHeads.length * ByteReader.HASH_BYTES);
         out.write(MESSAGE_V2);
         writeUleb(out, sortedHeads.length);
         for (ChangeHash head : sortedHeads) {
@@ -133,51 +132,5 @@ final class SyncMessages {
             }
         }
         return false;
-    }
-
-    /** Unsigned LEB128 numbers and fixed-size fields; any overrun sets {@code failed}. */
-    private static final class Reader {
-        private final byte[] bytes;
-        private int position;
-        boolean failed;
-
-        Reader(byte[] bytes, int position) {
-            this.bytes = bytes;
-            this.position = position;
-        }
-
-        long uleb() {
-            long value = 0;
-            for (int shift = 0; !failed && shift < 64; shift += 7) {
-                if (position >= bytes.length) {
-                    break;
-                }
-                int b = bytes[position++] & 0xff;
-                value |= (long) (b & 0x7f) << shift;
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
-            }
-            failed = true;
-            return -1;
-        }
-
-        byte[] bytes(int length) {
-            if (failed || length > bytes.length - position) {
-                failed = true;
-                return null;
-            }
-            byte[] out = Arrays.copyOfRange(bytes, position, position + length);
-            position += length;
-            return out;
-        }
-
-        void skip(long length) {
-            if (failed || length < 0 || length > bytes.length - position) {
-                failed = true;
-                return;
-            }
-            position += (int) length;
-        }
     }
 }

@@ -29,9 +29,7 @@ class DocumentSyncTest {
 
     @Test
     void aDocumentUploadedByOnePeerReachesAnother() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "hello");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "hello");
 
         SyncHarness.Client bob = net.client("bob");
         bob.sync(doc);
@@ -42,14 +40,11 @@ class DocumentSyncTest {
 
     @Test
     void changesAreRelayedToEveryActivePeerWithoutPolling() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "v1");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "v1");
         SyncHarness.Client bob = net.client("bob");
         bob.sync(doc);
 
-        alice.change(doc, "title", "v2");
-        alice.sync(doc);
+        alice.changeAndSync(doc, "title", "v2");
 
         assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v2"));
     }
@@ -61,9 +56,7 @@ class DocumentSyncTest {
         assertThat(bob.receivedOf(WireMessage.DocUnavailable.class)).hasSize(1);
         assertThat(bob.receivedOf(WireMessage.Sync.class)).isEmpty();
 
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "late");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "late");
 
         assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("late"));
         assertThat(bob.receivedOf(WireMessage.DocUnavailable.class)).hasSize(1);
@@ -71,17 +64,14 @@ class DocumentSyncTest {
 
     @Test
     void nothingIsSentBeforeTheChangeIsDurable() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "v1");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "v1");
         SyncHarness.Client bob = net.client("bob");
         bob.sync(doc);
         int bobBefore = bob.received.size();
         int aliceBefore = alice.received.size();
 
         net.holdWrites = true;
-        alice.change(doc, "title", "v2");
-        alice.sync(doc);
+        alice.changeAndSync(doc, "title", "v2");
         assertThat(net.heldWrites).hasSize(1);
         assertThat(bob.received).hasSize(bobBefore);
         assertThat(alice.received).hasSize(aliceBefore);
@@ -93,18 +83,13 @@ class DocumentSyncTest {
 
     @Test
     void changesThatArriveWhileAWriteIsUnderWayGoToDiskTogether() throws Exception {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "v1");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "v1");
         int chunksBefore = net.storedKeys(doc).size();
 
         net.holdWrites = true;
-        alice.change(doc, "a", "1");
-        alice.sync(doc);
-        alice.change(doc, "b", "2");
-        alice.sync(doc);
-        alice.change(doc, "c", "3");
-        alice.sync(doc);
+        alice.changeAndSync(doc, "a", "1");
+        alice.changeAndSync(doc, "b", "2");
+        alice.changeAndSync(doc, "c", "3");
         assertThat(net.heldWrites).as("one write in flight, the later changes wait for it").hasSize(1);
 
         net.releaseWrites();
@@ -117,12 +102,9 @@ class DocumentSyncTest {
 
     @Test
     void anUnloadAskedForDuringAWriteHappensOnceTheWriteLands() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "v1");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "v1");
         net.holdWrites = true;
-        alice.change(doc, "title", "v2");
-        alice.sync(doc);
+        alice.changeAndSync(doc, "title", "v2");
 
         long storedBeforeTheWrite = net.documents.get(doc).storedBytesInMemory();
         assertThat(storedBeforeTheWrite).as("what the caps count while loaded").isPositive();
@@ -139,12 +121,8 @@ class DocumentSyncTest {
 
     @Test
     void aPeerSayingItIsUpToDateDoesNotBringTheDocumentBackIntoMemory() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "v1");
-        alice.sync(doc);
-        net.pending.add(java.util.Map.entry(doc, new DocumentInput.Unload()));
-        net.runUntilQuiescent();
-        assertThat(net.documents.get(doc).isLoaded()).isFalse();
+        SyncHarness.Client alice = aliceCreates("title", "v1");
+        unload();
         int receivedBefore = alice.received.size();
 
         // What alice's repo sends when it starts over with the server (fresh sync state): "I have these heads".
@@ -161,18 +139,14 @@ class DocumentSyncTest {
         assertThat(bob.docs.get(doc).getHeads()).isEqualTo(alice.docs.get(doc).getHeads());
 
         // Once alice changes the document, she is heard again at once.
-        alice.change(doc, "title", "v2");
-        alice.sync(doc);
+        alice.changeAndSync(doc, "title", "v2");
         aNewClientFinds("title", "v2");
     }
 
     @Test
     void aPeerWithNothingIsServedTheStoredChunksWithoutTheDocumentEnteringMemory() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "v1");
-        alice.sync(doc);
-        alice.change(doc, "title", "v2");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "v1");
+        alice.changeAndSync(doc, "title", "v2");
         unload();
 
         SyncHarness.Client bob = net.client("bob");
@@ -191,12 +165,9 @@ class DocumentSyncTest {
 
     @Test
     void aCompactedDocumentIsServedFromStorageToo() throws Exception {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "n", "0");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("n", "0");
         for (int i = 1; i <= PersistencePlan.MAX_INCREMENTAL_CHUNKS; i++) {
-            alice.change(doc, "n", String.valueOf(i));
-            alice.sync(doc);
+            alice.changeAndSync(doc, "n", String.valueOf(i));
         }
         assertThat(net.storedKeys(doc)).singleElement().satisfies(k -> assertThat(k.kind()).isEqualTo(StorageKey.SNAPSHOT));
         unload();
@@ -210,12 +181,9 @@ class DocumentSyncTest {
 
     @Test
     void aSnapshotBesideIncrementalsIsLoadedAsUsual() throws Exception {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "n", "0");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("n", "0");
         for (int i = 1; i <= PersistencePlan.MAX_INCREMENTAL_CHUNKS + 1; i++) {
-            alice.change(doc, "n", String.valueOf(i));
-            alice.sync(doc);
+            alice.changeAndSync(doc, "n", String.valueOf(i));
         }
         assertThat(net.storedKeys(doc)).hasSize(2);
         unload();
@@ -225,6 +193,13 @@ class DocumentSyncTest {
 
         assertThat(bob.docs.get(doc).getHeads()).isEqualTo(alice.docs.get(doc).getHeads());
         assertThat(net.documents.get(doc).isLoaded()).as("heads not certain from the chunks: loaded").isTrue();
+    }
+
+    private SyncHarness.Client aliceCreates(String key, String value) {
+        SyncHarness.Client alice = net.client("alice");
+        alice.create(doc, key, value);
+        alice.sync(doc);
+        return alice;
     }
 
     private void unload() {
@@ -264,9 +239,7 @@ class DocumentSyncTest {
 
     @Test
     void ephemeralMessagesGoToOtherActivePeersOnceAndAreNeverStored() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "x");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "x");
         SyncHarness.Client bob = net.client("bob");
         bob.sync(doc);
         List<StorageKey> storedBefore = keys();
@@ -288,29 +261,23 @@ class DocumentSyncTest {
 
     @Test
     void idleDocumentsLeaveMemoryAndComeBackOnTheNextMessage() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "v1");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "v1");
         SyncHarness.Client bob = net.client("bob");
         bob.sync(doc);
 
         net.tick(net.idleMillis + 1);
         assertThat(net.documents.get(doc).isLoaded()).isFalse();
 
-        alice.change(doc, "title", "v2");
-        alice.sync(doc);
+        alice.changeAndSync(doc, "title", "v2");
         assertThat(net.documents.get(doc).isLoaded()).isTrue();
         assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("v2"));
     }
 
     @Test
     void manySmallChangesAreCompactedIntoOneSnapshotThatReloads() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "n", "0");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("n", "0");
         for (int i = 1; i <= PersistencePlan.MAX_INCREMENTAL_CHUNKS + 5; i++) {
-            alice.change(doc, "n", String.valueOf(i));
-            alice.sync(doc);
+            alice.changeAndSync(doc, "n", String.valueOf(i));
         }
         List<StorageKey> stored = keys();
         assertThat(stored).anyMatch(k -> StorageKey.SNAPSHOT.equals(k.kind()));
@@ -325,11 +292,8 @@ class DocumentSyncTest {
 
     @Test
     void aCorruptChunkOnDiskCostsOnlyItself() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "intact");
-        alice.sync(doc);
-        alice.change(doc, "later", "also kept");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "intact");
+        alice.changeAndSync(doc, "later", "also kept");
         assertThat(keys()).as("two incremental chunks, the second depending on the first").hasSize(2);
         net.store.put(StorageKey.incremental(doc, "deadbeef"), new byte[] {0x01, 0x02, 0x03});
 
@@ -346,9 +310,7 @@ class DocumentSyncTest {
 
     @Test
     void corruptSyncDataClosesOnlyThatPeerAndWritesNothing() {
-        SyncHarness.Client alice = net.client("alice");
-        alice.create(doc, "title", "safe");
-        alice.sync(doc);
+        SyncHarness.Client alice = aliceCreates("title", "safe");
         List<StorageKey> before = keys();
         SyncHarness.Client mallory = net.client("mallory");
 

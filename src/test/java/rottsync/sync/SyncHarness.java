@@ -72,6 +72,11 @@ final class SyncHarness {
             }
         }
 
+        void changeAndSync(DocumentId id, String key, String value) {
+            change(id, key, value);
+            sync(id);
+        }
+
         /** Sends our sync message for the document: a request when we have nothing, else a sync. */
         void sync(DocumentId id) {
             Document doc = docs.computeIfAbsent(id, k -> new Document());
