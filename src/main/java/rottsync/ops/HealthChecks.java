@@ -87,9 +87,10 @@ public class HealthChecks {
                     .withData("writable", probe.writable())
                     .withData("freeBytes", probe.usableBytes())
                     .withData("totalBytes", probe.totalBytes())
-                    .withData("minFreeBytes", state.minFreeBytes())
-                    .withData("documentsStored", counts.documents())
-                    .withData("storageBytes", counts.bytes());
+                    .withData("minFreeBytes", state.minFreeBytes());
+            if (counts.counted()) {
+                r.withData("documentsStored", counts.documents()).withData("storageBytes", counts.bytes());
+            }
             String problem = !probe.writable() ? probe.problem()
                     : !roomy ? "free disk space is below MIN_FREE_DISK" : null;
             if (problem != null) {

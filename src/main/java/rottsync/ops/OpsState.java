@@ -51,7 +51,8 @@ public class OpsState {
 
     void start(@Observes StartupEvent event) {
         startedAt = Instant.now();
-        statistics.refreshNow();
+        // In the background: the walk takes as long as the store is large, and readiness must not wait for it.
+        statistics.refreshInBackground();
         started = true;
     }
 
@@ -102,7 +103,8 @@ public class OpsState {
         StoreStatistics.Counts counts = statistics.get();
         Instant now = Instant.now();
         return new StatusSnapshot(version, startedAt, Duration.between(startedAt, now), driver.hub().peerCount(),
-                driver.connectionCount(), driver.documentsInMemory(), counts.documents(), counts.bytes(),
+                driver.connectionCount(), driver.documentsInMemory(), counts.counted() ? counts.documents() : -1,
+                counts.counted() ? counts.bytes() : -1,
                 counts.diskUsableBytes(), minFreeBytes, driver.isShuttingDown(), backups.enabled(),
                 backups.directory().map(Object::toString).orElse(null), backups.interval(), backups.last().orElse(null),
                 backups.nextRun().orElse(null), access.describe());

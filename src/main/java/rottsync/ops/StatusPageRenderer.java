@@ -21,6 +21,8 @@ public final class StatusPageRenderer {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
+    private static final String COUNTING = "counting…";
+
     private StatusPageRenderer() {}
 
     /** Display strings by key; the page's {@code data-k} attributes name these keys. */
@@ -29,9 +31,9 @@ public final class StatusPageRenderer {
         d.put("state", s.shuttingDown() ? "shutting down" : "running");
         d.put("clientUrl", clientUrl);
         d.put("connectedPeers", String.valueOf(s.connectedPeers()));
-        d.put("documentsStored", String.valueOf(s.documentsStored()));
+        d.put("documentsStored", s.documentsStored() < 0 ? COUNTING : String.valueOf(s.documentsStored()));
         d.put("documentsInMemory", String.valueOf(s.documentsInMemory()));
-        d.put("storageSize", bytes(s.storageBytes()));
+        d.put("storageSize", s.storageBytes() < 0 ? COUNTING : bytes(s.storageBytes()));
         d.put("diskFree", s.diskFreeBytes() < 0 ? "unknown"
                 : bytes(s.diskFreeBytes()) + (s.diskFreeBytes() < s.minFreeBytes() ? " (below MIN_FREE_DISK "
                         + bytes(s.minFreeBytes()) + ")" : ""));
@@ -51,9 +53,9 @@ public final class StatusPageRenderer {
         out.put("clientUrl", clientUrl);
         out.put("connectedPeers", s.connectedPeers());
         out.put("connections", s.connections());
-        out.put("documentsStored", s.documentsStored());
+        out.put("documentsStored", s.documentsStored() < 0 ? null : s.documentsStored());
         out.put("documentsInMemory", s.documentsInMemory());
-        out.put("storageBytes", s.storageBytes());
+        out.put("storageBytes", s.storageBytes() < 0 ? null : s.storageBytes());
         out.put("diskFreeBytes", s.diskFreeBytes());
         out.put("shuttingDown", s.shuttingDown());
         out.put("access", s.access());

@@ -13,20 +13,30 @@ import java.util.function.LongSupplier;
 
 /**
  * How many documents, chunk files and bytes the data directory holds. Counting walks the whole store,
- * so it is never done per request: readers get the last count, and a read that finds it older than
- * {@code maxAge} starts one recount in the background.
+ * so it is never done per request: readers get the last count, and a read that finds it stale starts one
+ * recount in the background. Stale means older than {@code maxAge}, and also older than
+ * {@value #QUIET_FACTOR} times the last walk took: a store so large that its walk is slow is walked less
+ * often, so that health probes and metric scrapes never keep the server busy counting.
  */
 public final class StoreStatistics {
     /** {@code countedAtMillis} is 0 until the first count has finished. */
     public record Counts(long documents, long chunks, long bytes, long diskUsableBytes, long diskTotalBytes,
-            long countedAtMillis) {}
+            long countedAtMillis) {
+        public boolean counted() {
+            return countedAtMillis > 0;
+        }
+    }
 
     private final Path root;
     private final Duration maxAge;
     private final Executor executor;
     private final LongSupplier clock;
+    /** At most about 1 % of one core goes to counting. */
+    static final int QUIET_FACTOR = 100;
+
     private final AtomicBoolean counting = new AtomicBoolean();
     private volatile Counts last = new Counts(0, 0, 0, -1, -1, 0);
+    private volatile long lastWalkMillis;
 
     public StoreStatistics(Path root, Duration maxAge, Executor executor, LongSupplier clock) {
         this.root = root;
@@ -38,7 +48,8 @@ public final class StoreStatistics {
     /** The latest counts; starts a background recount when they are stale. */
     public Counts get() {
         Counts counts = last;
-        if (counts.countedAtMillis() == 0 || clock.getAsLong() - counts.countedAtMillis() >= maxAge.toMillis()) {
+        long staleAfter = Math.max(maxAge.toMillis(), QUIET_FACTOR * lastWalkMillis);
+        if (!counts.counted() || clock.getAsLong() - counts.countedAtMillis() >= staleAfter) {
             refreshInBackground();
         }
         return counts;
@@ -62,6 +73,7 @@ public final class StoreStatistics {
 
     /** Counts now, on the caller's thread. */
     public Counts refreshNow() {
+        long started = clock.getAsLong();
         long[] documents = {0};
         long[] chunks = {0};
         long[] bytes = {0};
@@ -108,7 +120,9 @@ public final class StoreStatistics {
         } catch (IOException e) {
             // reported as unknown
         }
-        Counts counts = new Counts(documents[0], chunks[0], bytes[0], usable, total, clock.getAsLong());
+        long now = clock.getAsLong();
+        Counts counts = new Counts(documents[0], chunks[0], bytes[0], usable, total, now);
+        lastWalkMillis = now - started;
         last = counts;
         return counts;
     }

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import rottsync.server.ServerEvents;
 
 /**
@@ -89,13 +90,13 @@ public class SyncMetrics implements ServerEvents {
                 .description("Open WebSocket connections").register(registry);
         Gauge.builder("rott.documents.in.memory", state, s -> s.driver().documentsInMemory())
                 .description("Documents loaded in memory").register(registry);
-        Gauge.builder("rott.documents.stored", state, s -> s.counts().documents())
+        Gauge.builder("rott.documents.stored", state, s -> counted(s, StoreStatistics.Counts::documents))
                 .description("Documents in the data directory (counted in the background)").register(registry);
-        Gauge.builder("rott.storage.chunks", state, s -> s.counts().chunks())
+        Gauge.builder("rott.storage.chunks", state, s -> counted(s, StoreStatistics.Counts::chunks))
                 .description("Chunk files in the data directory").register(registry);
-        Gauge.builder("rott.storage.size", state, s -> s.counts().bytes()).baseUnit("bytes")
+        Gauge.builder("rott.storage.size", state, s -> counted(s, StoreStatistics.Counts::bytes)).baseUnit("bytes")
                 .description("Bytes in the data directory").register(registry);
-        Gauge.builder("rott.disk.free", state, s -> s.counts().diskUsableBytes()).baseUnit("bytes")
+        Gauge.builder("rott.disk.free", state, s -> counted(s, StoreStatistics.Counts::diskUsableBytes)).baseUnit("bytes")
                 .description("Free bytes on the data directory's file system").register(registry);
         Gauge.builder("rott.shutting.down", state, s -> s.driver().isShuttingDown() ? 1 : 0)
                 .description("1 once a shutdown has begun").register(registry);
@@ -180,5 +181,11 @@ public class SyncMetrics implements ServerEvents {
     @Override
     public void documentUnloaded() {
         evictions.increment();
+    }
+
+    /** Unknown (NaN) until the first count of the data directory has finished, rather than a false 0. */
+    private static double counted(OpsState state, ToLongFunction<StoreStatistics.Counts> field) {
+        StoreStatistics.Counts counts = state.counts();
+        return counts.counted() ? field.applyAsLong(counts) : Double.NaN;
     }
 }

@@ -43,7 +43,9 @@ class HealthIT {
         Path data = dataDir("health");
         server = ServerProcess.rottSync(data, "health", serverEnv()).start();
 
-        JsonNode ready = json(Http.poll(server.managementUrl("/q/health/ready"), WAIT, r -> r.status() == 200));
+        // The document count appears once the background count of the data directory has finished.
+        JsonNode ready = json(Http.poll(server.managementUrl("/q/health/ready"), WAIT,
+                r -> r.status() == 200 && check(json(r), "storage").at("/data/documentsStored").isNumber()));
         JsonNode storage = check(ready, "storage");
         assertThat(storage.get("status").asText()).isEqualTo("UP");
         assertThat(storage.at("/data/dataDir").asText()).isEqualTo(data.toAbsolutePath().toString());

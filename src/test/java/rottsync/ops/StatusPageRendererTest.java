@@ -33,6 +33,23 @@ class StatusPageRendererTest {
     }
 
     @Test
+    void beforeTheFirstCountOfTheDataDirectoryTheStoreSaysCountingNotZero() throws Exception {
+        StatusSnapshot full = snapshot(null, false, false);
+        StatusSnapshot uncounted = new StatusSnapshot(full.version(), full.startedAt(), full.uptime(),
+                full.connectedPeers(), full.connections(), full.documentsInMemory(), -1, -1, -1,
+                full.minFreeBytes(), false, false, null, full.backupInterval(), null, null, full.access());
+
+        assertThat(StatusPageRenderer.html(uncounted, "ws://nas.local:3030", NOW))
+                .contains("<dd data-k=\"documentsStored\">counting…</dd>")
+                .contains("<dd data-k=\"storageSize\">counting…</dd>")
+                .contains("<dd data-k=\"diskFree\">unknown</dd>");
+        JsonNode json = new ObjectMapper().readTree(StatusPageRenderer.json(uncounted, "ws://nas.local:3030", NOW));
+        assertThat(json.get("documentsStored").isNull()).isTrue();
+        assertThat(json.get("storageBytes").isNull()).isTrue();
+        assertThat(json.at("/display/documentsStored").asText()).isEqualTo("counting…");
+    }
+
+    @Test
     void lastBackupSaysWhenHowItWentAndWhatIsNext() {
         assertThat(StatusPageRenderer.lastBackup(snapshot(null, true, false), NOW))
                 .isEqualTo("none yet; next at 2026-11-25 15:00:00 UTC");

@@ -56,8 +56,9 @@ class StorageProbeTest {
         AtomicLong clock = new AtomicLong(1_000);
         StoreStatistics stats = new StoreStatistics(data, Duration.ofSeconds(10), Runnable::run, clock::get);
         StoreStatistics.Counts first = stats.get();
-        assertThat(first.countedAtMillis()).as("nothing counted yet").isZero();
+        assertThat(first.counted()).as("nothing counted yet").isFalse();
         StoreStatistics.Counts counted = stats.get();
+        assertThat(counted.counted()).isTrue();
         assertThat(counted.documents()).isEqualTo(2);
         assertThat(counted.chunks()).isEqualTo(3);
         assertThat(counted.bytes()).isEqualTo(100 + 10 + 50 + 2);
@@ -69,5 +70,26 @@ class StorageProbeTest {
         clock.addAndGet(1);
         stats.get();
         assertThat(stats.get().chunks()).isEqualTo(4);
+    }
+
+    @Test
+    void aStoreWhoseWalkIsSlowIsWalkedLessOften() throws Exception {
+        Path data = tmp.resolve("slow");
+        FileChunkStore store = new FileChunkStore(data);
+        store.put(StorageKey.of("4NMNnkMhL8jXrdJ9jamS58PAVdXu", "snapshot", "s1"), new byte[10]);
+        // Every reading of this clock moves it 500 ms on, so the walk itself "takes" 500 ms.
+        AtomicLong now = new AtomicLong(1_000);
+        StoreStatistics stats = new StoreStatistics(data, Duration.ofSeconds(10), Runnable::run,
+                () -> now.addAndGet(500));
+        stats.get();
+        assertThat(stats.get().chunks()).isEqualTo(1);
+
+        store.put(StorageKey.of("4NMNnkMhL8jXrdJ9jamS58PAVdXu", "incremental", "i1"), new byte[5]);
+        now.addAndGet(20_000);
+        stats.get();
+        assertThat(stats.get().chunks()).as("past maxAge, but not 100 walks' time: no recount").isEqualTo(1);
+        now.addAndGet(30_000);
+        stats.get();
+        assertThat(stats.get().chunks()).isEqualTo(2);
     }
 }
