@@ -195,6 +195,9 @@ function serverSpec(kind, dataDir) {
 }
 
 async function startServer(server) {
+  // Flush what earlier phases and the memory run's copy left dirty, so that no server's start-up shares
+  // the machine with the kernel writing back files that are not its own doing.
+  spawnSync("sync")
   running.add(server)
   const ms = await server.start()
   say(`${server.spec.name} ready in ${Math.round(ms)} ms (pid ${server.pid})`)
