@@ -6,8 +6,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import rottsync.server.ServerStorage;
 import rottsync.server.AccessControl;
@@ -26,7 +27,8 @@ public class OpsState {
     private final long minFreeBytes;
     private final StorageProbe probe;
     private final StoreStatistics statistics;
-    private final ExecutorService statisticsThread = Executors.newSingleThreadExecutor(r -> {
+    private final Duration statsInterval;
+    private final ScheduledExecutorService statisticsThread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rott-store-statistics");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
@@ -45,14 +47,17 @@ public class OpsState {
         this.version = version;
         this.minFreeBytes = config.minFreeDisk().asLongValue();
         this.probe = new StorageProbe(storage.dataDir(), Duration.ofSeconds(5));
-        this.statistics = new StoreStatistics(storage.dataDir(), config.statsInterval(), statisticsThread,
+        this.statsInterval = config.statsInterval();
+        this.statistics = new StoreStatistics(storage.dataDir(), statsInterval, statisticsThread,
                 System::currentTimeMillis);
     }
 
     void start(@Observes StartupEvent event) {
         startedAt = Instant.now();
-        // In the background: the walk takes as long as the store is large, and readiness must not wait for it.
-        statistics.refreshInBackground();
+        // One stats interval after start, in the background: the walk takes as long as the store is large,
+        // and neither readiness nor the clients that connect right after a start should wait for it.
+        statistics.deferFirstCountUntil(System.currentTimeMillis() + statsInterval.toMillis());
+        statisticsThread.schedule(statistics::refreshInBackground, statsInterval.toMillis(), TimeUnit.MILLISECONDS);
         started = true;
     }
 

@@ -37,6 +37,7 @@ public final class StoreStatistics {
     private final AtomicBoolean counting = new AtomicBoolean();
     private volatile Counts last = new Counts(0, 0, 0, -1, -1, 0);
     private volatile long lastWalkMillis;
+    private volatile long firstCountNotBefore;
 
     public StoreStatistics(Path root, Duration maxAge, Executor executor, LongSupplier clock) {
         this.root = root;
@@ -45,9 +46,17 @@ public final class StoreStatistics {
         this.clock = clock;
     }
 
+    /** Readers before {@code millis} get "not counted yet" rather than starting the first count. */
+    public void deferFirstCountUntil(long millis) {
+        firstCountNotBefore = millis;
+    }
+
     /** The latest counts; starts a background recount when they are stale. */
     public Counts get() {
         Counts counts = last;
+        if (!counts.counted() && clock.getAsLong() < firstCountNotBefore) {
+            return counts;
+        }
         long staleAfter = Math.max(maxAge.toMillis(), QUIET_FACTOR * lastWalkMillis);
         if (!counts.counted() || clock.getAsLong() - counts.countedAtMillis() >= staleAfter) {
             refreshInBackground();

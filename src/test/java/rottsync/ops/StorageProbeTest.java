@@ -92,4 +92,20 @@ class StorageProbeTest {
         stats.get();
         assertThat(stats.get().chunks()).isEqualTo(2);
     }
+
+    @Test
+    void theFirstCountWaitsUntilItIsDue() throws Exception {
+        Path data = tmp.resolve("deferred");
+        FileChunkStore store = new FileChunkStore(data);
+        store.put(StorageKey.of("4NMNnkMhL8jXrdJ9jamS58PAVdXu", "snapshot", "s1"), new byte[10]);
+        AtomicLong now = new AtomicLong(1_000);
+        StoreStatistics stats = new StoreStatistics(data, Duration.ofSeconds(10), Runnable::run, now::get);
+        stats.deferFirstCountUntil(11_000);
+
+        assertThat(stats.get().counted()).as("a reader right after start does not start the walk").isFalse();
+        assertThat(stats.get().counted()).isFalse();
+        now.set(11_000);
+        stats.get();
+        assertThat(stats.get().documents()).isEqualTo(1);
+    }
 }
