@@ -74,12 +74,10 @@ class StorageProbeTest {
 
     @Test
     void aStoreWhoseWalkIsSlowIsWalkedLessOften() throws Exception {
-        Path data = tmp.resolve("slow");
-        FileChunkStore store = new FileChunkStore(data);
-        store.put(StorageKey.of("4NMNnkMhL8jXrdJ9jamS58PAVdXu", "snapshot", "s1"), new byte[10]);
+        FileChunkStore store = storeWithOneDocument("slow");
         // Every reading of this clock moves it 500 ms on, so the walk itself "takes" 500 ms.
         AtomicLong now = new AtomicLong(1_000);
-        StoreStatistics stats = new StoreStatistics(data, Duration.ofSeconds(10), Runnable::run,
+        StoreStatistics stats = new StoreStatistics(tmp.resolve("slow"), Duration.ofSeconds(10), Runnable::run,
                 () -> now.addAndGet(500));
         stats.get();
         assertThat(stats.get().chunks()).isEqualTo(1);
@@ -95,11 +93,10 @@ class StorageProbeTest {
 
     @Test
     void theFirstCountWaitsUntilItIsDue() throws Exception {
-        Path data = tmp.resolve("deferred");
-        FileChunkStore store = new FileChunkStore(data);
-        store.put(StorageKey.of("4NMNnkMhL8jXrdJ9jamS58PAVdXu", "snapshot", "s1"), new byte[10]);
+        storeWithOneDocument("deferred");
         AtomicLong now = new AtomicLong(1_000);
-        StoreStatistics stats = new StoreStatistics(data, Duration.ofSeconds(10), Runnable::run, now::get);
+        StoreStatistics stats = new StoreStatistics(tmp.resolve("deferred"), Duration.ofSeconds(10), Runnable::run,
+                now::get);
         stats.deferFirstCountUntil(11_000);
 
         assertThat(stats.get().counted()).as("a reader right after start does not start the walk").isFalse();
@@ -107,5 +104,11 @@ class StorageProbeTest {
         now.set(11_000);
         stats.get();
         assertThat(stats.get().documents()).isEqualTo(1);
+    }
+
+    private FileChunkStore storeWithOneDocument(String name) throws Exception {
+        FileChunkStore store = new FileChunkStore(tmp.resolve(name));
+        store.put(StorageKey.of("4NMNnkMhL8jXrdJ9jamS58PAVdXu", "snapshot", "s1"), new byte[10]);
+        return store;
     }
 }
