@@ -27,13 +27,13 @@ public final class StoreStatistics {
         }
     }
 
+    /** At most about 1 % of one core goes to counting. */
+    static final int QUIET_FACTOR = 100;
+
     private final Path root;
     private final Duration maxAge;
     private final Executor executor;
     private final LongSupplier clock;
-    /** At most about 1 % of one core goes to counting. */
-    static final int QUIET_FACTOR = 100;
-
     private final AtomicBoolean counting = new AtomicBoolean();
     private volatile Counts last = new Counts(0, 0, 0, -1, -1, 0);
     private volatile long lastWalkMillis;

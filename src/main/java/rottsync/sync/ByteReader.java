@@ -69,8 +69,7 @@ final class ByteReader {
 
     /** Skips {@code count} 32-byte hashes; a count too large to be there fails rather than wrapping around. */
     void skipHashes(long count) {
-        if (failed || count < 0 || count > remaining() / HASH_BYTES) {
-            failed = true;
+        if (!hashesFit(count)) {
             return;
         }
         position += (int) count * HASH_BYTES;
@@ -79,8 +78,7 @@ final class ByteReader {
     /** A count and that many 32-byte hashes; null if they do not fit. */
     List<byte[]> hashes() {
         long count = uleb();
-        if (failed || count > remaining() / HASH_BYTES) {
-            failed = true;
+        if (!hashesFit(count)) {
             return null;
         }
         List<byte[]> out = new ArrayList<>((int) count);
@@ -88,5 +86,13 @@ final class ByteReader {
             out.add(bytes(HASH_BYTES));
         }
         return out;
+    }
+
+    /** Whether {@code count} hashes follow; a LEB128 count past 2^63 reads as negative and fails too. */
+    private boolean hashesFit(long count) {
+        if (failed || count < 0 || count > remaining() / HASH_BYTES) {
+            failed = true;
+        }
+        return !failed;
     }
 }

@@ -44,6 +44,16 @@ class ByteReaderTest {
     }
 
     @Test
+    void aHashCountPastTwoToThe63IsNoListRatherThanAnException() {
+        // Ten LEB128 bytes whose 64th bit is set: read as a long, the count is negative.
+        byte[] hugeCount = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+                (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01};
+        ByteReader reader = new ByteReader(hugeCount, 0);
+        assertThat(reader.hashes()).isNull();
+        assertThat(reader.failed).isTrue();
+    }
+
+    @Test
     void moreHashesThanBytesIsNoList() {
         byte[] oneHashClaimingTwo = new byte[1 + ByteReader.HASH_BYTES];
         oneHashClaimingTwo[0] = 2;
