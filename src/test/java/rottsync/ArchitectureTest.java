@@ -49,6 +49,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void theChangeGraphNeedsNoEngine() {
+        noClasses().that().resideInAPackage("rottsync.graph..")
+                .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS)
+                .orShould().dependOnClassesThat().resideInAnyPackage("org.automerge..", "rottsync.sync..",
+                        "rottsync.storage..", "rottsync.server..", "java.nio.file..", "java.net..")
+                .check(CLASSES);
+    }
+
+    @Test
     void accessPolicyIsPlainJava() {
         noClasses().that().resideInAPackage("rottsync.access..")
                 .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS)

@@ -1,6 +1,7 @@
 package rottsync.sync;
 
 import java.io.ByteArrayOutputStream;
+import rottsync.graph.ByteReader;
 import java.lang.reflect.Constructor;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -70,14 +71,15 @@ final class StoredHistory {
                     for (long i = 0; i < actors && !body.failed; i++) {
                         body.bytes(body.uleb());
                     }
-                    documentHeads = body.hashes();
+                    List<rottsync.graph.ChangeHash> read = body.hashes();
+                    documentHeads = read == null ? null : read.stream().map(rottsync.graph.ChangeHash::bytes).toList();
                 } else if (type == CHANGE) {
                     changes.add(new Hash(hash));
-                    List<byte[]> deps = body.hashes();
+                    List<rottsync.graph.ChangeHash> deps = body.hashes();
                     if (deps == null) {
                         return Optional.empty();
                     }
-                    deps.forEach(dep -> dependencies.add(new Hash(dep)));
+                    deps.forEach(dep -> dependencies.add(new Hash(dep.bytes())));
                 } else {
                     return Optional.empty();
                 }

@@ -1,6 +1,7 @@
 package rottsync.sync;
 
 import java.io.ByteArrayOutputStream;
+import rottsync.graph.ByteReader;
 import java.util.Arrays;
 import java.util.Collection;
 import org.automerge.ChangeHash;

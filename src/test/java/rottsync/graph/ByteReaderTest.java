@@ -1,4 +1,4 @@
-package rottsync.sync;
+package rottsync.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,7 +63,7 @@ class ByteReaderTest {
 
         oneHashClaimingTwo[0] = 1;
         assertThat(new ByteReader(oneHashClaimingTwo, 0).hashes()).singleElement()
-                .satisfies(hash -> assertThat(hash).hasSize(ByteReader.HASH_BYTES));
+                .satisfies(hash -> assertThat(hash.bytes()).hasSize(ByteReader.HASH_BYTES));
     }
 
     @Test
@@ -73,5 +73,19 @@ class ByteReaderTest {
         assertThat(reader.failed).isFalse();
         reader.skip(1);
         assertThat(reader.failed).isTrue();
+    }
+
+    @Test
+    void anOverlongNumberFailsAsAutomergeRefusesIt() {
+        ByteReader reader = new ByteReader(new byte[] {(byte) 0x81, 0x00}, 0);
+        assertThat(reader.uleb()).isEqualTo(-1);
+        assertThat(reader.failed).isTrue();
+        assertThat(new ByteReader(new byte[] {0x00}, 0).uleb()).isZero();
+    }
+
+    @Test
+    void signedNumbersReadBothSigns() {
+        assertThat(new ByteReader(new byte[] {0x7f}, 0).sleb()).isEqualTo(-1);
+        assertThat(new ByteReader(new byte[] {(byte) 0xc0, 0x00}, 0).sleb()).isEqualTo(64);
     }
 }
