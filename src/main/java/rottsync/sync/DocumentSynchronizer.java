@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
+import rottsync.graph.Chunks;
+import rottsync.graph.InvalidDataException;
+import rottsync.graph.SyncMessage;
 import rottsync.protocol.DocumentId;
 import rottsync.protocol.WireMessage;
 import rottsync.protocol.WireMessage.DocUnavailable;
@@ -49,6 +52,8 @@ public final class DocumentSynchronizer {
 
     /** Sync states of peers that left, kept so a quick reconnect resumes from shared heads. */
     static final int MAX_PARKED_PEERS = 32;
+    /** A compressed change inflated past this is refused rather than held in memory. */
+    static final int MAX_INFLATED_CHANGE_BYTES = 64 * 1024 * 1024;
 
     private final DocumentId id;
     private final String serverPeerId;
@@ -213,12 +218,35 @@ public final class DocumentSynchronizer {
         } else if (announcedHeads > 0) {
             peer.status = Status.HAS;
         }
+        String invalid = checkedBeforeTheEngine(data);
+        if (invalid != null) {
+            rejectSyncData(peer, "invalid Automerge sync message: " + invalid, fx);
+            return;
+        }
         try {
             doc.receiveSyncMessage(peer.syncState(), data);
         } catch (RuntimeException e) {
             rejectSyncData(peer, "invalid Automerge sync message: " + e.getMessage(), fx);
         } finally {
             heads = doc.getHeads();
+        }
+    }
+
+    /**
+     * Automerge 0.5.7 panics, and a panic in its native code ends the whole server, on input it should refuse:
+     * a Bloom filter with no bits, millions of probes, change headers with fields out of range. So every
+     * message is read in Java first, counts, lengths, filters and the chunks of every change entry with their
+     * checksums and headers; what fails never reaches the engine. Null when the message passes.
+     */
+    private static String checkedBeforeTheEngine(byte[] data) {
+        try {
+            SyncMessage message = SyncMessage.decode(data);
+            for (SyncMessage.Entry entry : message.changes()) {
+                Chunks.parse(entry.source(), entry.offset(), entry.length(), MAX_INFLATED_CHANGE_BYTES);
+            }
+            return null;
+        } catch (InvalidDataException e) {
+            return e.getMessage();
         }
     }
 

@@ -326,6 +326,35 @@ class DocumentSyncTest {
         assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("safe"));
     }
 
+    /**
+     * Frames that made Automerge 0.5.7 panic and so ended the whole server (hostile-input findings D1a: a
+     * Bloom filter with entries but no bits, beside a valid change; D5: 2^26 probes). Before the check in
+     * Java, the first of these aborted this very test JVM.
+     */
+    @Test
+    void syncMessagesThatWouldPanicTheEngineAreRefusedBeforeItSeesThem() {
+        aliceCreates("title", "safe");
+        List<StorageKey> before = keys();
+        SyncHarness.Client mallory = net.client("mallory");
+        byte[][] hostile = {
+            java.util.HexFormat.of().parseHex("4201ef848db958f076068d54ea1c996bb28938f8557b5a498555d9f6a78752df27"
+                    + "0c000100030100010139856f4a83ef848db9012f001000000000000000000000000000000000010100000006"
+                    + "1503340142025602570170027f0161017f017f14017f00"),
+            java.util.HexFormat.of().parseHex("420000010007010880808020ff00"),
+        };
+        for (byte[] data : hostile) {
+            mallory.send(new WireMessage.Sync("mallory", SyncHarness.SERVER, doc, data));
+        }
+        assertThat(net.closes).extracting(Effects.Close::connection).containsOnly(mallory.connection);
+        assertThat(net.problems).extracting(Effects.Problem::kind).contains("invalid-sync-data");
+        assertThat(mallory.receivedOf(WireMessage.Error.class)).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.message()).contains("Bloom filter"));
+        assertThat(keys()).isEqualTo(before);
+        SyncHarness.Client bob = net.client("bob");
+        bob.sync(doc);
+        assertThat(bob.value(doc, "title")).hasValueSatisfying(v -> assertThat(v).contains("safe"));
+    }
+
     @Test
     void aReconnectingPeerResumesFromSharedHeadsWithoutALoop() {
         SyncHarness.Client alice = net.client("alice");
