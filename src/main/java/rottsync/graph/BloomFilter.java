@@ -85,16 +85,8 @@ public final class BloomFilter {
         if (entries == 0) {
             return false;
         }
-        long modulo = 8L * bits.length;
-        long x = u32(hashes, offset) % modulo;
-        long y = u32(hashes, offset + 4) % modulo;
-        long z = u32(hashes, offset + 8) % modulo;
-        for (int i = 0; i < probes; i++) {
-            if (i > 0) {
-                x = (x + y) % modulo;
-                y = (y + z) % modulo;
-            }
-            if ((bits[(int) (x >>> 3)] & (1 << (x & 7))) == 0) {
+        for (long probe : probes(hashes, offset)) {
+            if ((bits[(int) (probe >>> 3)] & (1 << (probe & 7))) == 0) {
                 return false;
             }
         }
@@ -106,17 +98,26 @@ public final class BloomFilter {
     }
 
     private void add(byte[] hashes, int offset) {
+        for (long probe : probes(hashes, offset)) {
+            bits[(int) (probe >>> 3)] |= (byte) (1 << (probe & 7));
+        }
+    }
+
+    /** Automerge's probe sequence: x, then x += y and y += z, all modulo the bit count (in 64 bits here). */
+    private long[] probes(byte[] hashes, int offset) {
         long modulo = 8L * bits.length;
         long x = u32(hashes, offset) % modulo;
         long y = u32(hashes, offset + 4) % modulo;
         long z = u32(hashes, offset + 8) % modulo;
+        long[] out = new long[probes];
         for (int i = 0; i < probes; i++) {
             if (i > 0) {
                 x = (x + y) % modulo;
                 y = (y + z) % modulo;
             }
-            bits[(int) (x >>> 3)] |= (byte) (1 << (x & 7));
+            out[i] = x;
         }
+        return out;
     }
 
     private static long u32(byte[] b, int o) {
